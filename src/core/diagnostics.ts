@@ -1,0 +1,93 @@
+// Diagnostics the engine reports: plain data with exact source locations, collected in a sink, never thrown.
+
+import type { Span } from './syntax/ast';
+
+export const Severity = {
+  Error: 'error',
+  Warning: 'warning',
+  Information: 'information',
+  Hint: 'hint',
+} as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+
+/** Stable codes so editors can offer fixes and tests can assert on kind, not wording. */
+export const DiagnosticCode = {
+  SyntaxError: 'syntax-error',
+  ShapeError: 'shape-error',
+  /** Any other Python exception raised by the traced code (TypeError, ValueError, …). */
+  RuntimeError: 'runtime-error',
+  Unsupported: 'unsupported',
+  StepBudget: 'step-budget',
+  TimeLimit: 'time-limit',
+  RecursionLimit: 'recursion-limit',
+  MemoryLimit: 'memory-limit',
+  ImportUnresolved: 'import-unresolved',
+  /** A residual add whose operands differ in shape: a projection on the shortcut would fix it. */
+  SkipShapeMismatch: 'skip-shape-mismatch',
+  Internal: 'internal',
+} as const;
+export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
+
+/** A position in a file, 1-based line and column as editors and Python tracebacks show them. */
+export interface Location {
+  /** File path (or URI string) as the host gave it. */
+  file: string;
+  span: Span;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+  /** Python exception class when the traced code raised, e.g. 'RuntimeError'. */
+  exceptionType?: string;
+  location: Location;
+  /** Python-style traceback, innermost last. */
+  traceback?: Location[];
+  /** Shapes of the operands involved in a shape error, for hovers and quick fixes. */
+  operandShapes?: number[][];
+}
+
+/** Collects diagnostics in order; the one place problems go. */
+export class DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+  add(d: Diagnostic): void {
+    this.items.push(d);
+  }
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === Severity.Error);
+  }
+}
+
+/** Maps offsets to 1-based lines/columns for one source text. */
+export class LineMap {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  /** 1-based line and column (column counts UTF-16 units from 1). */
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+  }
+  location(file: string, span: Span): Location {
+    const a = this.position(span.start);
+    const b = this.position(span.end);
+    return { file, span, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  }
+  lineText(line: number): string {
+    const s = this.starts[line - 1] ?? this.text.length;
+    const e = this.starts[line] ?? this.text.length + 1;
+    return this.text.slice(s, e - 1);
+  }
+}
