@@ -1,0 +1,82 @@
+// Finds the source of imported project modules on disk, for hosts that have a file system (CLI, trace worker).
+// The interpreter never reads files itself: it only sees the text this resolver hands it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** What the interpreter receives for an import it can follow. */
+export interface ResolvedSource {
+  file: string;
+  text: string;
+  /** Dotted name the module is known by in this run (used as its __name__ and cache key). */
+  moduleName: string;
+}
+
+export interface SourceResolver {
+  resolve(moduleName: string, level: number, fromFile: string): ResolvedSource | undefined;
+}
+
+/** Largest file the resolver will hand to the interpreter; bigger files are treated as unresolvable. */
+const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Resolves absolute imports against `roots` (the traced file's folder first, then extra search paths)
+ * and relative imports against the importing file's package, but only inside those roots, so that a
+ * file inside a large installed package does not pull in the whole package.
+ * `overlay` supplies unsaved editor text by absolute path.
+ */
+export function createFileResolver(
+  roots: string[],
+  overlay: ReadonlyMap<string, string> = new Map(),
+): SourceResolver {
+  const absRoots = roots.map((r) => path.resolve(r));
+  const inRoots = (p: string) => absRoots.some((r) => p === r || p.startsWith(r + path.sep));
+
+  const read = (file: string): string | undefined => {
+    const over = overlay.get(file);
+    if (over !== undefined) return over;
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_SOURCE_BYTES) return undefined;
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+
+  const tryModuleAt = (base: string, parts: string[]): { file: string; text: string } | undefined => {
+    const stem = path.join(base, ...parts);
+    for (const file of [stem + '.py', path.join(stem, '__init__.py')]) {
+      if (!inRoots(file)) continue;
+      const text = read(file);
+      if (text !== undefined) return { file, text };
+    }
+    return undefined;
+  };
+
+  return {
+    resolve(moduleName, level, fromFile) {
+      const parts = moduleName ? moduleName.split('.') : [];
+      if (level > 0) {
+        let base = path.dirname(path.resolve(fromFile));
+        for (let i = 1; i < level; i++) base = path.dirname(base);
+        const hit = tryModuleAt(base, parts);
+        if (!hit) return undefined;
+        return { ...hit, moduleName: moduleNameFor(hit.file, absRoots) };
+      }
+      for (const root of absRoots) {
+        const hit = tryModuleAt(root, parts);
+        if (hit) return { ...hit, moduleName };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A dotted name for a file, relative to the first root that contains it. */
+function moduleNameFor(file: string, roots: string[]): string {
+  const root = roots.find((r) => file.startsWith(r + path.sep)) ?? path.dirname(file);
+  const rel = path.relative(root, file).replace(/\.py$/, '').split(path.sep);
+  if (rel[rel.length - 1] === '__init__') rel.pop();
+  return rel.join('.');
+}
