@@ -31,7 +31,7 @@ if (probe.status !== 0) {
 run('PyTorch references', PYTHON, ['test/reference/generate.py', '--out', 'test/.cache/reference']);
 run('unit tests', 'npx', ['mocha', '--config', 'test/unit/.mocharc.json']);
 if (existsSync('test/vscode/runIntegration.mjs')) {
-  run('integration tests (real VS Code)', process.execPath, ['test/vscode/runIntegration.mjs']);
+  run('integration tests (real VS Code)', process.execPath, ['test/vscode/runIntegration.mjs', '--skip-build']);
 }
 
 let passed = 0;

@@ -4,12 +4,18 @@
 // `N passed, N failed` (`, N skipped` is added when tests were skipped).
 // When TT_TEST_OUTPUT names a file, the report is appended to it (the code-server runner streams that
 // file to its stdout, since the remote extension host's console is not the runner's); otherwise it goes
-// to console.log (which @vscode/test-electron forwards to its terminal).
+// to console.log (which @vscode/test-electron forwards to its terminal). When TT_SUMMARY_FILE names a
+// file (test/run.mjs sets it), the counts are appended to it as one JSON line, like test/summaryReporter.cjs.
 import { appendFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
 const outputFile = process.env.TT_TEST_OUTPUT;
+const summaryFile = process.env.TT_SUMMARY_FILE;
+
+function recordCounts(passes: number, failures: number, pending: number): void {
+  if (summaryFile) appendFileSync(summaryFile, `${JSON.stringify({ passes, failures, pending })}\n`);
+}
 
 function emit(line: string): void {
   if (outputFile) appendFileSync(outputFile, `${line}\n`);
@@ -49,6 +55,7 @@ class SummaryReporter extends Mocha.reporters.Base {
       const { passes, failures, pending } = this.stats;
       emit('');
       emit(`${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}`);
+      recordCounts(passes, failures, pending);
     });
   }
 }
@@ -60,6 +67,7 @@ export function run(): Promise<void> {
     .sort();
   if (files.length === 0) {
     emit('0 passed, 1 failed');
+    recordCounts(0, 1, 0);
     return Promise.reject(new Error(`no *.test.js files in ${__dirname}`));
   }
   for (const f of files) mocha.addFile(path.join(__dirname, f));
@@ -69,6 +77,7 @@ export function run(): Promise<void> {
     } catch (err) {
       emit(`error while loading the tests: ${String((err as Error)?.stack ?? err)}`);
       emit('0 passed, 1 failed');
+      recordCounts(0, 1, 0);
       reject(err);
     }
   });

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs the integration suite (test/integration/**) inside a real VS Code.
 //
-//   node test/vscode/runIntegration.mjs [WORKSPACE_DIR] [--timeout SECONDS]
+//   node test/vscode/runIntegration.mjs [WORKSPACE_DIR] [--timeout SECONDS] [--skip-build]
 //
-// 1. Builds the extension (src/build/build.mjs) and bundles test/integration/index.ts and every
+// 1. Builds the extension (src/build/build.mjs; skipped with --skip-build, e.g. when `npm run build`
+//    just ran, but dist/extension.js must exist) and always bundles test/integration/index.ts and every
 //    test/integration/*.test.ts into out/test/ (esbuild; `vscode` and `mocha` stay external).
 // 2. With TT_VSCODE=electron: tries @vscode/test-electron (downloads VS Code; not reachable on the
 //    offline machines) and falls back to code-server when the download fails.
@@ -17,8 +18,10 @@
 // See /work/shared/REAL-VSCODE-TESTING.md.
 //
 // Environment: TT_VSCODE=electron (try test-electron first), TT_TEST_TIMEOUT (seconds, default 300),
-// TT_CHROMIUM (browser, default /usr/bin/chromium), TT_VERBOSE=1 (echo the workbench console and the
-// code-server log), TT_KEEP_TMP=1 (keep the temp folder), TT_NO_APT=1 (never apt-get install).
+// TT_CHROMIUM (browser, default /usr/bin/chromium), TT_VERBOSE=1 (echo the workbench's console, failed
+// requests and the clean-up steps), TT_KEEP_TMP=1 (keep the temp folder: code-server.log, user-data/logs),
+// TT_NO_APT=1 (never apt-get install the missing Debian packages chromium, ripgrep, libkrb5-dev).
+// The code-server log's tail is printed whenever a run fails without a test report or times out.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, closeSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -42,9 +45,11 @@ const INSTALL_TIMEOUT_MS = 15 * 60_000;
 const argv = process.argv.slice(2);
 let workspaceArg = null;
 let timeoutSec = Number(process.env.TT_TEST_TIMEOUT || 300);
+let skipBuild = false;
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--timeout') timeoutSec = Number(argv[++i]);
+  else if (a === '--skip-build') skipBuild = true;
   else if (a === '--screenshots') ++i; // reserved, not implemented yet
   else if (a.startsWith('--')) fail(`unknown option ${a}`);
   else workspaceArg = a;
@@ -63,31 +68,59 @@ function fail(msg) {
 const secondsSince = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 
 // -------------------------------------------------------------------------------- cleanup registry
-/** Everything to stop on exit, newest first. Each entry is idempotent. */
+/** Everything to stop on exit, run newest first. Each entry is idempotent. */
 const cleanups = [];
+function onCleanup(label, fn) {
+  cleanups.push(Object.assign(fn, { label }));
+}
 let cleaningUp = null;
 function cleanup() {
   cleaningUp ??= (async () => {
     while (cleanups.length) {
+      const step = cleanups.pop();
       try {
-        await cleanups.pop()();
+        if (VERBOSE) log(`cleanup: ${step.label}`);
+        await step();
       } catch (err) {
-        log(`cleanup: ${err?.message ?? err}`);
+        log(`cleanup (${step.label}): ${err?.message ?? err}`);
       }
     }
   })();
   return cleaningUp;
 }
-/** Last resort if node exits without running cleanup(): kill every process group we started. */
+/** Last resort if node exits without running cleanup(): kill every process group we started, remove temp dirs. */
 const groups = new Set();
+const tmpDirs = new Set();
 process.on('exit', () => {
-  for (const pid of groups) killGroup(pid, 'SIGKILL');
+  for (const pid of groups) killTree(pid, descendants(pid), 'SIGKILL');
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
 });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(sig, () => {
     log(`${sig} received, stopping`);
     cleanup().finally(() => process.exit(130));
   });
+}
+for (const event of ['uncaughtException', 'unhandledRejection']) {
+  process.on(event, (err) => {
+    log(`ERROR (${event}): ${err?.stack ?? err}`);
+    cleanup().finally(() => process.exit(1));
+  });
+}
+process.stdout.on('error', () => {}); // a closed pipe (`| head`) must not skip the clean-up
+/** A fresh temp folder, removed at the end unless TT_KEEP_TMP=1. */
+function makeTmpDir() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tt-vscode-'));
+  if (process.env.TT_KEEP_TMP === '1') {
+    log(`temp folder kept: ${dir}`);
+    return dir;
+  }
+  tmpDirs.add(dir);
+  onCleanup(`remove ${dir}`, () => {
+    rmSync(dir, { recursive: true, force: true });
+    tmpDirs.delete(dir);
+  });
+  return dir;
 }
 function killGroup(pid, signal) {
   try {
@@ -96,35 +129,64 @@ function killGroup(pid, signal) {
     /* already gone */
   }
 }
+/** Every live descendant of `root` (from /proc), including those that started a process group of their own. */
+function descendants(root) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [];
+  const todo = [root];
+  while (todo.length) for (const c of children.get(todo.pop()) ?? []) out.push(c), todo.push(c);
+  return out;
+}
+function killTree(leader, pids, signal) {
+  killGroup(leader, signal);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
 /** Spawns `cmd` as the leader of its own process group; cleanup() kills the whole group. */
 function spawnGroup(cmd, args, options) {
   const child = spawn(cmd, args, { ...options, detached: true });
   groups.add(child.pid);
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.once('exit', () => {
-    // Leave the group entry: children of the leader may outlive it.
-  });
   const stop = async () => {
-    killGroup(child.pid, 'SIGTERM');
+    const tree = descendants(child.pid);
+    killTree(child.pid, tree, 'SIGTERM');
     let timer;
     const gone = await Promise.race([
       exited.then(() => true),
       new Promise((r) => (timer = setTimeout(() => r(false), 5000))),
     ]);
     clearTimeout(timer);
-    killGroup(child.pid, 'SIGKILL'); // stragglers in the group, and the leader if it ignored SIGTERM
+    killTree(child.pid, [...tree, ...descendants(child.pid)], 'SIGKILL'); // stragglers, and the leader if it ignored SIGTERM
     groups.delete(child.pid);
     if (!gone) log(`${path.basename(cmd)} (pid ${child.pid}) had to be killed`);
   };
-  cleanups.push(stop);
+  onCleanup(`stop ${path.basename(args[0] ?? cmd)} (process group ${child.pid})`, stop);
   return { child, exited, stop };
 }
 
 // ------------------------------------------------------------------------------------ build step
 async function build() {
   const t = Date.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'src', 'build', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) fail('extension build (src/build/build.mjs) failed');
+  if (!skipBuild) {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'src', 'build', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) fail('extension build (src/build/build.mjs) failed');
+  }
   if (!existsSync(path.join(ROOT, 'dist', 'extension.js'))) fail('dist/extension.js was not built');
   const esbuild = await import('esbuild');
   const dir = path.join(ROOT, 'test', 'integration');
@@ -132,7 +194,11 @@ async function build() {
     .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
     .map((f) => path.join(dir, f));
   if (!entryPoints.some((f) => f.endsWith('index.ts'))) fail('test/integration/index.ts is missing');
-  rmSync(OUT_DIR, { recursive: true, force: true });
+  // Drop bundles of deleted tests, but not the folder: another run may be using these files right now.
+  const wanted = new Set(entryPoints.map((f) => path.basename(f).replace(/\.ts$/, '.js')));
+  for (const f of existsSync(OUT_DIR) ? readdirSync(OUT_DIR) : []) {
+    if (f.endsWith('.js') && !wanted.has(f)) rmSync(path.join(OUT_DIR, f), { force: true });
+  }
   await esbuild.build({
     entryPoints,
     outdir: OUT_DIR,
@@ -145,7 +211,7 @@ async function build() {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-  log(`built dist/extension.js and ${entryPoints.length} test bundle(s) in out/test/ (${secondsSince(t)})`);
+  log(`${skipBuild ? 'using the existing' : 'built'} dist/extension.js; bundled ${entryPoints.length} test file(s) into out/test/ (${secondsSince(t)})`);
 }
 
 // ------------------------------------------------------------------------- system prerequisites
@@ -199,6 +265,7 @@ async function ensureCodeServer() {
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
+    JOBS: 'max', // node-gyp compiles kerberos, node-pty and argon2 with make -j<cores>
   });
   const logFile = path.join(CACHE_DIR, 'install.log');
   const fd = openSync(logFile, 'w');
@@ -248,8 +315,7 @@ async function runWithTestElectron() {
     log(`VS Code download failed (${err?.message ?? err}); using code-server`);
     return null;
   }
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tt-vscode-'));
-  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = makeTmpDir();
   try {
     return await te.runTests({
       vscodeExecutablePath,
@@ -325,11 +391,10 @@ function followFile(file) {
   };
 }
 
-async function runWithCodeServer(deadline) {
+/** Runs the suite in code-server; `onLog` receives a function that prints the server's log tail. */
+async function runWithCodeServer(onLog) {
   const t0 = Date.now();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tt-vscode-'));
-  if (process.env.TT_KEEP_TMP === '1') log(`temp folder kept: ${tmp}`);
-  else cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = makeTmpDir();
   const dirs = {};
   for (const d of ['user-data', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache', 'home']) {
     dirs[d] = path.join(tmp, d);
@@ -362,7 +427,10 @@ async function runWithCodeServer(deadline) {
     {
       cwd: WORKSPACE,
       // Reaches the extension host: TT_TEST_OUTPUT is where test/integration/index.ts writes its report.
-      env: cleanEnv({ ...xdg, TT_TEST_OUTPUT: reportFile }),
+      // VSCODE_CLI=1 makes the server skip resolving a login shell's environment (`bash -i -l`, detached,
+      // reading ~/.bashrc): the extension host gets exactly this environment.
+      // EXTENSIONS_GALLERY={} turns off the Marketplace (open-vsx.org) look-ups; there is no network here.
+      env: cleanEnv({ ...xdg, TT_TEST_OUTPUT: reportFile, VSCODE_CLI: '1', EXTENSIONS_GALLERY: '{}' }),
       stdio: ['ignore', logFd, logFd],
     },
   );
@@ -370,10 +438,10 @@ async function runWithCodeServer(deadline) {
   let serverAlive = true;
   server.exited.then(() => (serverAlive = false));
   const dumpServerLog = () => process.stderr.write(`--- code-server log (last 40 lines) ---\n${tail(serverLog, 40)}`);
+  onLog(dumpServerLog);
 
-  const budget = () => Math.max(1000, deadline - Date.now());
   try {
-    await waitForHttp(`http://${host}/healthz`, Math.min(60_000, budget()), () => serverAlive);
+    await waitForHttp(`http://${host}/healthz`, 60_000, () => serverAlive);
   } catch (err) {
     dumpServerLog();
     throw err;
@@ -395,14 +463,20 @@ async function runWithCodeServer(deadline) {
     ],
     env: { ...cleanEnv(xdg), HOME: dirs.home },
     timeout: 60_000,
+    // Our own handlers stop everything (playwright's would exit the process before code-server is stopped).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
-  cleanups.push(() => browser.close());
+  onCleanup('close Chromium', () => browser.close());
   const page = await browser.newPage();
   page.on('pageerror', (err) => VERBOSE && log(`[page error] ${err.message}`));
   page.on('console', (msg) => VERBOSE && log(`[console.${msg.type()}] ${msg.text()}`));
+  page.on('requestfailed', (req) => VERBOSE && log(`[request failed] ${req.url()} ${req.failure()?.errorText ?? ''}`));
 
+  // The workbench calls window.codeAutomationExit(code) when the extension host's run() settles.
   let resolveExit;
-  const exitCode = new Promise((r) => (resolveExit = r));
+  const automationExit = new Promise((r) => (resolveExit = r));
   await page.exposeFunction('codeAutomationExit', (code) => {
     resolveExit(Number(code));
   });
@@ -414,24 +488,19 @@ async function runWithCodeServer(deadline) {
   ];
   const url = `http://${host}/?folder=${encodeURIComponent(WORKSPACE)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const follow = followFile(reportFile);
-  cleanups.push(() => follow.stop());
+  onCleanup('stop following the report', () => follow.stop());
   log('opening the workbench in headless Chromium; waiting for the extension host to run the tests');
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: budget() });
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  if (VERBOSE) log(`workbench page loaded (${secondsSince(t0)})`);
 
-  let timer;
   const code = await new Promise((resolve, reject) => {
-    exitCode.then(resolve);
+    automationExit.then(resolve);
     server.exited.then((c) => reject(new Error(`code-server exited (${c}) before the tests finished`)));
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutSec} s`)), budget());
-  })
-    .catch((err) => {
-      follow.stop();
-      dumpServerLog();
-      throw err;
-    })
-    .finally(() => {
-      clearTimeout(timer);
-    });
+  }).catch((err) => {
+    follow.stop();
+    dumpServerLog();
+    throw err;
+  });
   follow.stop();
 
   // The exit code is the workbench's; double-check it against the report.
@@ -441,9 +510,8 @@ async function runWithCodeServer(deadline) {
     log(`no "N passed, N failed" line in the test report (workbench exit code ${code})`);
     return code || 1;
   }
-  if (code === 0 && Number(summary[2]) > 0) return 1;
   log(`workbench exit code ${code} (${secondsSince(t0)} in code-server)`);
-  return code;
+  return code === 0 && Number(summary[2]) > 0 ? 1 : code;
 }
 
 // ------------------------------------------------------------------------------------------ main
@@ -455,7 +523,18 @@ async function main() {
   if (code === null) {
     ensureSystemPackages();
     await ensureCodeServer();
-    code = await runWithCodeServer(Date.now() + timeoutSec * 1000);
+    // The timeout covers the run, not the one-time install.
+    let dumpServerLog = () => {};
+    let timer;
+    code = await Promise.race([
+      runWithCodeServer((f) => (dumpServerLog = f)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          dumpServerLog();
+          reject(new Error(`TIMED OUT: the integration run took longer than ${timeoutSec} s (--timeout / TT_TEST_TIMEOUT)`));
+        }, timeoutSec * 1000);
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
   log(`${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secondsSince(t)}`);
   return code;

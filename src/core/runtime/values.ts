@@ -372,6 +372,12 @@ export class PyRaise {
   ) {}
 }
 
+/**
+ * Optional hook the interpreter installs so instances of classes that define `__hash__` (or wrap a
+ * builtin value, like a str subclass) hash by value rather than identity. Additive: absent, identity is used.
+ */
+export const hashHooks: { instance?: (v: PyInstance) => string | undefined } = {};
+
 /** Hash key for dict/set membership: equal Python values give equal keys (1 == 1.0 == True). */
 export function hashKey(v: PyValue): string {
   if (v === null) return 'N';
@@ -385,6 +391,10 @@ export function hashKey(v: PyValue): string {
   }
   if (v instanceof PyFloat) return 'n' + v.v;
   if (v instanceof PyTuple) return '(' + v.items.map(hashKey).join(',') + ')';
+  if (v instanceof PyInstance && hashHooks.instance) {
+    const k = hashHooks.instance(v);
+    if (k !== undefined) return k;
+  }
   return 'o' + objectId(v);
 }
 

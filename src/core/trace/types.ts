@@ -107,6 +107,9 @@ export interface ModuleGrad {
   outputStd: number;
   outputMaxAbs: number;
   outputFirst: number[];
+  /** Gradient of the loss w.r.t. the module input (what the seed prints as "Gradient of Input Tensor"). */
+  inputNorm?: number;
+  inputFirst?: number[];
   /** Parameter name → gradient L2 norm. */
   paramNorms: Record<string, number>;
 }

@@ -1,0 +1,288 @@
+// The op registry: one entry per torch / Tensor / F name, holding its signature, shape rule, grad_fn name, MACs
+// and (empty for now) numeric forward. Aliases (torch.add, Tensor.add, +, __radd__) share one entry.
+// Registering a qualified name twice throws.
+
+import {
+  NotImplemented,
+  PyBuiltinFunction,
+  PyFloat,
+  PyInstance,
+  PyList,
+  PyTuple,
+  type CallArgs,
+  type CallContext,
+  type Interp,
+  type PyValue,
+} from '../runtime/values';
+import { getRecorder } from '../trace/recorder';
+import type { DType } from './dtype';
+import { raiseTorchError, TorchError } from './errors';
+import { bindArgs, parseSignature, type Args, type Signature } from './signature';
+import { torchState, type TorchState } from './state';
+import { checkAllocation, isTensor, Tensor, TensorClass, type Shape } from './tensor';
+
+/**
+ * Numeric forward on tfjs for one op: receives the input tensors' `data` and the bound arguments and returns the
+ * output data. Left empty until the numeric mode lands; the dispatcher calls it when present and data exists.
+ */
+export type NumericForward = (inputs: unknown[], args: Args) => unknown;
+
+/** Everything an op implementation may use while it runs. */
+export interface OpEnv {
+  readonly interp: Interp;
+  readonly ctx: CallContext;
+  readonly entry: OpEntry;
+  /** The alias the op was called by ('Tensor.view', 'add'). */
+  readonly alias: string;
+  readonly state: TorchState;
+  /** A new output tensor (memory-checked unless the entry is a view). */
+  out(shape: Shape, dtype?: DType): Tensor;
+  /** Declares an in-place modification of `t`; returns the pre-modification snapshot. */
+  mutate(t: Tensor): Tensor;
+  /** Detail shown for this op on skip paths ('::2'). */
+  detail?: string;
+  /** Overrides the grad_fn name for this call. */
+  gradFn?: string | null;
+}
+
+export type OpImpl = (a: Args, env: OpEnv) => PyValue;
+export type MacsRule = (a: Args, outputs: Shape[]) => number;
+
+export interface AliasSpec {
+  /** Qualified name: 'torch.add', 'Tensor.add', 'Tensor.__radd__', 'F.relu'. */
+  name: string;
+  /** Own signature when it differs from the entry's (e.g. Tensor methods bind `self`). */
+  sig?: string;
+  /** Reflected operator: swap the first two positional arguments (`__radd__`). */
+  reflected?: boolean;
+  /** Operator dunder: return NotImplemented when the other operand is not a tensor or number. */
+  dunder?: boolean;
+  /** Name recorded in trace ops ('add' for `+`). */
+  display?: string;
+}
+
+export interface OpSpec {
+  /** Canonical qualified name ('torch.cat', 'Tensor.view', 'F.conv2d'). */
+  name: string;
+  /** Python signature, e.g. 'cat(tensors: Tensors, dim: int = 0)'. */
+  sig: string;
+  aliases?: Array<string | AliasSpec>;
+  /** PyTorch's grad_fn class name for outputs ('CatBackward0'); null/absent = not differentiable. */
+  gradFn?: string | null;
+  impl: OpImpl;
+  macs?: MacsRule;
+  /** Numeric forward slot (tfjs); filled by the numeric mode. */
+  numeric?: NumericForward;
+  /** False for views and metadata ops: no memory check. */
+  allocates?: boolean;
+  /** False for ops that produce no traced tensor work (size(), dim(), …). */
+  record?: boolean;
+  /** Additions are checked for skip connections. */
+  isAdd?: boolean;
+}
+
+export interface OpEntry extends Required<Pick<OpSpec, 'name' | 'impl'>> {
+  readonly signature: Signature;
+  readonly gradFn: string | null;
+  readonly macs?: MacsRule;
+  numeric?: NumericForward;
+  readonly allocates: boolean;
+  readonly record: boolean;
+  readonly isAdd: boolean;
+  readonly aliases: AliasSpec[];
+}
+
+interface Binding {
+  entry: OpEntry;
+  alias: AliasSpec;
+  signature: Signature;
+  fn: PyBuiltinFunction;
+}
+
+const byName = new Map<string, Binding>();
+const entries = new Map<string, OpEntry>();
+
+/** Registers one op and all its aliases. Throws when any qualified name is already taken. */
+export function registerOp(spec: OpSpec): OpEntry {
+  const aliases: AliasSpec[] = [{ name: spec.name }, ...(spec.aliases ?? []).map((a) => (typeof a === 'string' ? { name: a } : a))];
+  for (const a of aliases) if (byName.has(a.name)) throw new Error(`torch op '${a.name}' registered twice`);
+  const entry: OpEntry = {
+    name: spec.name,
+    impl: spec.impl,
+    signature: parseSignature(spec.sig),
+    gradFn: spec.gradFn ?? null,
+    macs: spec.macs,
+    numeric: spec.numeric,
+    allocates: spec.allocates ?? true,
+    record: spec.record ?? true,
+    isAdd: spec.isAdd ?? false,
+    aliases,
+  };
+  entries.set(spec.name, entry);
+  for (const alias of aliases) {
+    const signature = alias.sig ? parseSignature(alias.sig) : entry.signature;
+    const short = alias.name.slice(alias.name.lastIndexOf('.') + 1);
+    const fn = new PyBuiltinFunction(short, (call, ctx) => invoke(entry, alias, signature, call, ctx), alias.name);
+    byName.set(alias.name, { entry, alias, signature, fn });
+    if (alias.name.startsWith('Tensor.')) TensorClass.dict.set(short, fn);
+  }
+  return entry;
+}
+
+/** The entry a qualified name resolves to (aliases included). */
+export function getOp(name: string): OpEntry | undefined {
+  return byName.get(name)?.entry;
+}
+
+/** The Python callable for a qualified name. */
+export function opFunction(name: string): PyBuiltinFunction | undefined {
+  return byName.get(name)?.fn;
+}
+
+/** All qualified names under a namespace prefix ('torch.', 'F.'), with their callables. */
+export function namesUnder(prefix: string): Array<[string, PyBuiltinFunction]> {
+  const out: Array<[string, PyBuiltinFunction]> = [];
+  for (const [name, b] of byName) {
+    if (name.startsWith(prefix) && !name.slice(prefix.length).includes('.')) out.push([name.slice(prefix.length), b.fn]);
+  }
+  return out;
+}
+
+export function allEntries(): OpEntry[] {
+  return [...entries.values()];
+}
+
+/** Calls an op from native code (layers' forward, other ops), with the same recording as a Python call. */
+export function callOp(name: string, ctx: CallContext, args: PyValue[], kwargs?: Record<string, PyValue>): PyValue {
+  const b = byName.get(name);
+  if (!b) throw new Error(`unknown torch op ${name}`);
+  return invoke(b.entry, b.alias, b.signature, { args, kwargs: new Map(Object.entries(kwargs ?? {})) }, ctx);
+}
+
+/** Same as callOp, for ops known to return a tensor. */
+export function callTensorOp(name: string, ctx: CallContext, args: PyValue[], kwargs?: Record<string, PyValue>): Tensor {
+  const r = callOp(name, ctx, args, kwargs);
+  if (!isTensor(r)) throw new Error(`${name} did not return a tensor`);
+  return r;
+}
+
+const isOperand = (v: PyValue | undefined): boolean =>
+  v === undefined || typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat || isTensor(v);
+
+function invoke(entry: OpEntry, alias: AliasSpec, signature: Signature, call: CallArgs, ctx: CallContext): PyValue {
+  const interp = ctx.interp;
+  let c = call;
+  if (alias.dunder && !isOperand(call.args[1])) return NotImplemented;
+  if (alias.reflected) c = { args: [call.args[1], call.args[0], ...call.args.slice(2)], kwargs: call.kwargs };
+  const state = torchState(interp);
+  const created = new Set<Tensor>();
+  const mutated = new Map<Tensor, Tensor>();
+  const env: OpEnv = {
+    interp,
+    ctx,
+    entry,
+    alias: alias.display ?? alias.name,
+    state,
+    out(shape, dtype = 'float32') {
+      if (entry.allocates) checkAllocation(shape, dtype, state.maxTensorBytes);
+      const t = new Tensor([...shape], dtype);
+      created.add(t);
+      return t;
+    },
+    mutate(t) {
+      let snap = mutated.get(t);
+      if (!snap) {
+        if (state.gradEnabled && t.requiresGrad && t.isLeaf) {
+          throw new TorchError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
+        }
+        snap = t.snapshot();
+        mutated.set(t, snap);
+        t.version++;
+      }
+      return snap;
+    },
+  };
+  let args: Args | undefined;
+  try {
+    args = bindArgs(signature, c);
+    const result = entry.impl(args, env);
+    finish(entry, env, args, result, created, mutated);
+    return result;
+  } catch (e) {
+    if (e instanceof TorchError) {
+      if (entry.isAdd && args && e.operandShapes) {
+        const [x, y] = tensorInputs(args);
+        const rec = getRecorder(interp);
+        if (x && y && rec?.sharesAncestor(x, y)) {
+          e.code = 'skip-shape-mismatch';
+          rec.onFailedAdd(x, y, ctx.file, ctx.span);
+        }
+      }
+      raiseTorchError(interp, e);
+    }
+    throw e;
+  }
+}
+
+/** Tensor arguments of a call in signature order (lists/tuples of tensors flattened one level). */
+export function tensorInputs(a: Args): Tensor[] {
+  const out: Tensor[] = [];
+  const take = (v: PyValue | undefined) => {
+    if (isTensor(v)) out.push(v);
+    else if (v instanceof PyList || v instanceof PyTuple) for (const it of v.items) if (isTensor(it)) out.push(it);
+  };
+  for (const v of a.values.values()) take(v);
+  for (const v of a.varargs) take(v);
+  return out;
+}
+
+/** Tensors in an op's result: a tensor, a tuple/list of tensors, or a named tuple (values, indices). */
+export function tensorOutputs(v: PyValue): Tensor[] {
+  if (isTensor(v)) return [v];
+  if (v instanceof PyTuple || v instanceof PyList) return v.items.filter(isTensor);
+  if (v instanceof PyInstance && v.native instanceof PyTuple) return v.native.items.filter(isTensor);
+  return [];
+}
+
+function finish(entry: OpEntry, env: OpEnv, a: Args, result: PyValue, created: Set<Tensor>, mutated: Map<Tensor, Tensor>): void {
+  if (created.size === 0 && mutated.size === 0) return;
+  const inputs = tensorInputs(a);
+  const outputs = tensorOutputs(result);
+  const rec = getRecorder(env.interp);
+  const scope = rec ? rec.currentCallId() : null;
+  const gradFn = env.gradFn === undefined ? entry.gradFn : env.gradFn;
+  const provInputs = inputs.map((t) => mutated.get(t) ?? t);
+  const gradInputs = provInputs.filter((t) => t.requiresGrad);
+  const tracksGrad = env.state.gradEnabled && gradFn !== null && gradInputs.length > 0;
+  const stamp = (t: Tensor) => {
+    t.producer = { kind: 'op', op: env.alias, inputs: provInputs, scope, detail: env.detail };
+    if (tracksGrad && t.isFloating) {
+      t.requiresGrad = true;
+      t.gradFn = gradFn;
+      t.gradParents = gradInputs;
+    }
+  };
+  for (const t of created) stamp(t);
+  for (const t of mutated.keys()) stamp(t);
+  // Numeric mode: when the entry has a forward and every input carries values, compute the outputs' values.
+  if (entry.numeric && inputs.length > 0 && inputs.every((t) => t.data !== undefined)) {
+    const data = entry.numeric(provInputs.map((t) => t.data), a);
+    const targets = outputs.length ? outputs : [...mutated.keys()];
+    if (targets.length === 1) targets[0].data = data;
+    else if (Array.isArray(data)) targets.forEach((t, i) => (t.data = data[i]));
+  }
+  if (rec && entry.record) {
+    const outs = outputs.length ? outputs : [...mutated.keys()];
+    const macs = entry.macs ? entry.macs(a, outs.map((t) => t.shape)) : 0;
+    rec.onOp({
+      op: env.alias,
+      detail: env.detail,
+      file: env.ctx.file,
+      span: env.ctx.span,
+      inputs: provInputs,
+      outputs: outs,
+      macs,
+      isAdd: entry.isAdd,
+    });
+  }
+}

@@ -1,0 +1,616 @@
+// Records one run into a TraceResult: module calls (names, shapes, params, MACs), ops outside leaf layers,
+// per-statement shapes, skip connections and unused modules. Implements the interpreter's TraceHooks; torch
+// code finds it through getRecorder(interp).
+
+import { LineMap, type Diagnostic, type Location } from '../diagnostics';
+import type { Span } from '../syntax/ast';
+import {
+  PyDict,
+  PyFunction,
+  PyInstance,
+  PyList,
+  PyTuple,
+  objectId,
+  type Interp,
+  type PyValue,
+  type TraceHooks,
+} from '../runtime/values';
+import { DTYPE_BYTES } from '../torch/dtype';
+import { countParams, moduleState, namedModules } from '../torch/nn/moduleState';
+import type { TorchOptions } from '../torch/state';
+import { isTensor, Tensor, type Producer } from '../torch/tensor';
+import type { LineShape, ModuleCall, OpCall, Shape, SkipConnection, UnusedModule } from './types';
+
+/** One tensor op as the registry reports it. */
+export interface OpEvent {
+  op: string;
+  /** Op-specific detail for skip paths ('::2' for a strided slice). */
+  detail?: string;
+  file: string;
+  span: Span;
+  inputs: Tensor[];
+  outputs: Tensor[];
+  macs: number;
+  isAdd: boolean;
+}
+
+/** What module.ts tells the recorder when a module is called. */
+export interface CallInfo {
+  className: string;
+  args: string;
+  callSite: Location;
+  definedAt?: Location;
+  classDefinedAt?: Location;
+  /** The module's class is a built-in torch layer (its internals are not the user's code). */
+  nativeLayer: boolean;
+  /** Short label on skip paths ('Conv2d 1×1 stride 2, 64→128'). */
+  describe: string;
+}
+
+interface CallRec {
+  call: ModuleCall;
+  module: PyInstance;
+  info: CallInfo;
+  inputs: Tensor[];
+  start: Array<{ t: Tensor; version: number; producer: Producer | null; shape: Shape }>;
+  selfMacs: number;
+  /** Adds seen per site in this call, so a loop's n-th add is told apart from the first. */
+  addsAtSite: Map<string, number>;
+  /** Root call id this call belongs to. */
+  root: number;
+  open: boolean;
+}
+
+interface LineRec {
+  file: string;
+  span: Span;
+  target: string | null;
+  shapes: Shape[][];
+  keys: Set<string>;
+  hits: number;
+}
+
+/** Bound on the provenance walk (tensors visited per operand). */
+const MAX_WALK = 4000;
+/** Distinct shapes kept per source line. */
+const MAX_LINE_SHAPES = 16;
+
+export interface RecorderOptions {
+  torch?: TorchOptions;
+}
+
+export class Recorder implements TraceHooks {
+  readonly torchOptions: TorchOptions;
+  interp: Interp | null = null;
+  /**
+   * While paused nothing is recorded (prints, shapes, calls, ops): an entry trace runs the file's top level
+   * paused and records only the entry call, as the PyTorch reference does.
+   */
+  paused = false;
+  private readonly out: string[] = [];
+  private readonly calls: CallRec[] = [];
+  private readonly stack: number[] = [];
+  private readonly rootNames = new Map<number, Map<PyInstance, string>>();
+  private readonly rawOps: Array<OpCall> = [];
+  /** Detail text per recorded op (same index as rawOps), for describing ops on a shortcut. */
+  private readonly opDetails: Array<string | undefined> = [];
+  private readonly skipList: SkipConnection[] = [];
+  private readonly skipKeys = new Set<string>();
+  private readonly lines = new Map<string, LineRec>();
+  private readonly frames: Array<{ fn: PyFunction; self: PyValue | undefined }> = [];
+  private readonly lineMaps = new Map<string, LineMap>();
+  private topLevelMacs = 0;
+
+  constructor(opts: RecorderOptions = {}) {
+    this.torchOptions = opts.torch ?? {};
+  }
+
+  /** Registers the text of a file so locations can be computed without the interpreter. */
+  addSource(file: string, text: string): void {
+    this.lineMaps.set(file, new LineMap(text));
+  }
+
+  // ------------------------------------------------------------------ TraceHooks
+
+  onStatementValue(file: string, span: Span, targetText: string | null, value: PyValue): void {
+    if (this.paused) return;
+    const tensors = collectTensors(value, 2);
+    if (tensors.length === 0) return;
+    const key = `${file}\u0000${span.start}:${span.end}`;
+    let rec = this.lines.get(key);
+    if (!rec) {
+      rec = { file, span, target: targetText, shapes: [], keys: new Set(), hits: 0 };
+      this.lines.set(key, rec);
+    }
+    rec.hits++;
+    const shapes = tensors.map((t) => [...t.shape]);
+    const k = JSON.stringify(shapes);
+    if (!rec.keys.has(k) && rec.shapes.length < MAX_LINE_SHAPES) {
+      rec.keys.add(k);
+      rec.shapes.push(shapes);
+    }
+  }
+
+  onPrint(text: string): void {
+    if (this.paused) return;
+    this.out.push(text);
+  }
+
+  onEnterFunction(fn: PyFunction, self: PyValue | undefined): void {
+    this.frames.push({ fn, self });
+  }
+
+  onExitFunction(fn: PyFunction): void {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      if (this.frames[i].fn === fn) {
+        this.frames.length = i;
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ queries used by torch code
+
+  get stdout(): string {
+    return this.out.join('');
+  }
+
+  /** Name of the innermost user function running ('__init__', 'conv3x3'), or null at module level. */
+  currentFunctionName(): string | null {
+    return this.frames.length ? this.frames[this.frames.length - 1].fn.name : null;
+  }
+
+  /** The innermost module call whose forward is running, or null. */
+  currentCallId(): number | null {
+    return this.stack.length ? this.stack[this.stack.length - 1] : null;
+  }
+
+  // ------------------------------------------------------------------ module calls
+
+  beginCall(module: PyInstance, args: PyValue[], kwargs: Map<string, PyValue> | undefined, info: CallInfo): number {
+    const parent = this.currentCallId();
+    const id = this.calls.length;
+    let name: string;
+    let root: number;
+    if (parent === null) {
+      root = id;
+      const names = new Map<PyInstance, string>();
+      for (const [n, m] of namedModules(module)) names.set(m, n);
+      this.rootNames.set(id, names);
+      name = '';
+    } else {
+      root = this.calls[parent].root;
+      const known = this.rootNames.get(root)?.get(module);
+      const pname = this.calls[parent].call.name;
+      name = known ?? (pname ? `${pname}.${info.className}` : info.className);
+    }
+    // Positional tensors only (tuples/lists/dicts flattened), as PyTorch's forward hooks see them.
+    void kwargs;
+    const inputs = args.flatMap((a) => collectTensors(a, 3));
+    const own = countParams(module, false);
+    const total = countParams(module, true);
+    const call: ModuleCall = {
+      id,
+      parent,
+      name,
+      className: info.className,
+      args: info.args,
+      callSite: info.callSite,
+      definedAt: info.definedAt,
+      classDefinedAt: info.classDefinedAt,
+      inputShapes: inputs.map((t) => [...t.shape]),
+      outputShapes: [],
+      ownParams: own.total,
+      totalParams: total.total,
+      trainableParams: total.trainable,
+      macs: 0,
+      outputBytes: 0,
+      callCount: 1,
+      children: [],
+    };
+    this.calls.push({
+      call,
+      module,
+      info,
+      inputs,
+      start: inputs.map((t) => ({ t, version: t.version, producer: t.producer, shape: [...t.shape] })),
+      selfMacs: 0,
+      addsAtSite: new Map(),
+      root,
+      open: true,
+    });
+    if (parent !== null) this.calls[parent].call.children.push(id);
+    this.stack.push(id);
+    return id;
+  }
+
+  /** Ends a call: records output shapes and stamps outputs with module-level provenance. */
+  endCall(id: number, output: PyValue | undefined): void {
+    const rec = this.calls[id];
+    this.pop(id);
+    if (output === undefined) return;
+    const outs = collectTensors(output, 3);
+    rec.call.outputShapes = outs.map((t) => [...t.shape]);
+    rec.call.outputBytes = outs.reduce((s, t) => s + t.numel * DTYPE_BYTES[t.dtype], 0);
+    const parentScope = rec.call.parent;
+    // Inputs as they were when the call began (in-place layers such as ReLU(inplace=True) mutate them).
+    const provInputs = rec.start.map((s) => {
+      if (s.t.version === s.version) return s.t;
+      const ghost = s.t.snapshot();
+      ghost.producer = s.producer;
+      ghost.shape = s.shape;
+      return ghost;
+    });
+    for (const t of outs) {
+      const st = rec.start.find((s) => s.t === t);
+      if (st && st.version === t.version) continue; // returned its input unchanged (Identity, empty Sequential)
+      t.producer = { kind: 'module', callId: id, inputs: provInputs, scope: parentScope };
+    }
+  }
+
+  /** Ends a call that raised. */
+  failCall(id: number): void {
+    this.pop(id);
+  }
+
+  private pop(id: number): void {
+    const i = this.stack.lastIndexOf(id);
+    if (i >= 0) this.stack.length = i;
+    this.calls[id].open = false;
+  }
+
+  // ------------------------------------------------------------------ ops
+
+  onOp(ev: OpEvent): void {
+    const id = this.currentCallId();
+    const rec = id === null ? null : this.calls[id];
+    if (rec) rec.selfMacs += ev.macs;
+    else this.topLevelMacs += ev.macs;
+    if (rec?.info.nativeLayer) return; // internals of a built-in layer are the layer
+    const interp = this.interp;
+    const site = interp ? interp.location(ev.span, ev.file) : this.locate(ev.file, ev.span);
+    this.rawOps.push({
+      op: ev.op,
+      module: id,
+      site,
+      inputShapes: ev.inputs.map((t) => [...t.shape]),
+      outputShapes: ev.outputs.map((t) => [...t.shape]),
+      macs: ev.macs,
+    });
+    this.opDetails.push(ev.detail);
+    if (ev.isAdd && id !== null && ev.inputs.length >= 2 && ev.outputs.length >= 1) this.noteAdd(id, ev.inputs[0], ev.inputs[1], ev.file, ev.span, site);
+  }
+
+  /** An addition that raised (e.g. a size mismatch): still a skip connection when its operands share an ancestor. */
+  onFailedAdd(a: Tensor, b: Tensor, file: string, span: Span): void {
+    const id = this.currentCallId();
+    if (this.paused || id === null || this.calls[id].info.nativeLayer) return;
+    const site = this.interp ? this.interp.location(span, file) : this.locate(file, span);
+    this.noteAdd(id, a, b, file, span, site);
+  }
+
+  /** One skip per block instance, add site and occurrence in the forward: calling the block again adds nothing. */
+  private noteAdd(id: number, a: Tensor, b: Tensor, file: string, span: Span, site: Location): void {
+    const rec = this.calls[id];
+    const siteKey = `${file}:${span.start}:${span.end}`;
+    const n = (rec.addsAtSite.get(siteKey) ?? 0) + 1;
+    rec.addsAtSite.set(siteKey, n);
+    const key = `${objectId(rec.module)}:${siteKey}:${n}`;
+    if (this.skipKeys.has(key)) return;
+    const skip = this.detectSkip(id, a, b, site);
+    if (skip) {
+      this.skipKeys.add(key);
+      this.skipList.push(skip);
+    }
+  }
+
+  /** Whether two add operands share an ancestor computed in (or passed to) the current forward. */
+  sharesAncestor(a: Tensor, b: Tensor): boolean {
+    const id = this.currentCallId();
+    if (id === null || a === b) return false;
+    return this.commonAncestor(id, a, b) !== null;
+  }
+
+  // ------------------------------------------------------------------ skip connections
+
+  private walk(callId: number, from: Tensor): Map<Tensor, { dist: number; prev: Tensor | null; via: Producer | null }> {
+    const inputs = new Set(this.calls[callId].inputs);
+    const seen = new Map<Tensor, { dist: number; prev: Tensor | null; via: Producer | null }>();
+    seen.set(from, { dist: 0, prev: null, via: null });
+    const queue: Tensor[] = [from];
+    while (queue.length && seen.size < MAX_WALK) {
+      const t = queue.shift() as Tensor;
+      const p = t.producer;
+      if (!p || p.scope !== callId || inputs.has(t)) continue;
+      const d = (seen.get(t) as { dist: number }).dist;
+      for (const u of p.inputs) {
+        if (seen.has(u)) continue;
+        // Only tensors of this forward or its inputs count (parameters and outer tensors end the walk).
+        if (!(inputs.has(u) || u.producer?.scope === callId)) continue;
+        seen.set(u, { dist: d + 1, prev: t, via: p });
+        queue.push(u);
+      }
+    }
+    return seen;
+  }
+
+  private commonAncestor(callId: number, a: Tensor, b: Tensor) {
+    const wa = this.walk(callId, a);
+    const wb = this.walk(callId, b);
+    let best: { t: Tensor; da: number; db: number } | null = null;
+    for (const [t, ia] of wa) {
+      const ib = wb.get(t);
+      if (!ib) continue;
+      if (!best || ia.dist + ib.dist < best.da + best.db) best = { t, da: ia.dist, db: ib.dist };
+    }
+    return best ? { ...best, wa, wb } : null;
+  }
+
+  /** Producers on the path from `from` back to `anc`, nearest the ancestor first. */
+  private pathSteps(walk: Map<Tensor, { dist: number; prev: Tensor | null; via: Producer | null }>, anc: Tensor): Producer[] {
+    const steps: Producer[] = [];
+    let cur: Tensor | null = anc;
+    while (cur) {
+      const info = walk.get(cur);
+      if (!info || !info.prev) break;
+      if (info.via) steps.push(info.via);
+      cur = info.prev;
+    }
+    return steps;
+  }
+
+  private detectSkip(callId: number, a: Tensor, b: Tensor, site: Location): SkipConnection | null {
+    if (a === b) return null;
+    const ca = this.commonAncestor(callId, a, b);
+    if (!ca) return null;
+    const { t: anc, da, db } = ca;
+    let shortcutIsA: boolean;
+    const stepsA = this.pathSteps(ca.wa, anc);
+    const stepsB = this.pathSteps(ca.wb, anc);
+    if (db === 0) shortcutIsA = false;
+    else if (da === 0) shortcutIsA = true;
+    else if (da !== db) shortcutIsA = da < db;
+    else {
+      // Same number of steps: the lighter branch (fewer MACs and parameters) is the shortcut; equal branches
+      // merging (q + k, two heads) are not a skip connection.
+      const ca2 = this.pathCost(stepsA);
+      const cb2 = this.pathCost(stepsB);
+      if (ca2 === cb2) return null;
+      shortcutIsA = ca2 < cb2;
+    }
+    const mainSteps = shortcutIsA ? stepsB : stepsA;
+    const shortSteps = shortcutIsA ? stepsA : stepsB;
+    const shortcutLabels = this.describeSteps(shortSteps);
+    const moduleIds = (steps: Producer[]) => steps.filter((p) => p.kind === 'module').map((p) => p.callId as number);
+    const identity = shortcutLabels.length === 0;
+    const main = shortcutIsA ? b : a;
+    const shortcut = shortcutIsA ? a : b;
+    return {
+      module: callId,
+      site,
+      kind: identity ? 'identity' : 'projection',
+      shortcut: shortcutLabels,
+      label: identity ? 'identity' : this.projectionLabel(shortSteps, shortcutLabels),
+      shortcutModules: moduleIds(shortSteps),
+      mainModules: moduleIds(mainSteps),
+      mainShape: [...main.shape],
+      shortcutShape: [...shortcut.shape],
+    };
+  }
+
+  /** MACs plus parameters of the module calls on a path (ops count their MACs). */
+  private pathCost(steps: Producer[]): number {
+    let cost = 0;
+    const subtree = (id: number): number => {
+      const c = this.calls[id];
+      return c.selfMacs + c.call.ownParams + c.call.children.reduce((s, k) => s + subtree(k), 0);
+    };
+    for (const p of steps) if (p.kind === 'module') cost += subtree(p.callId as number);
+    return cost;
+  }
+
+  /** Leaf layer calls under a call, in call order. */
+  private leafCalls(id: number): number[] {
+    const c = this.calls[id];
+    if (c.call.children.length === 0) return c.info.nativeLayer ? [id] : [];
+    return c.call.children.flatMap((k) => this.leafCalls(k));
+  }
+
+  /** Ops recorded in a call's subtree, described for a shortcut path ('slice ::2', 'pad'). */
+  private opsUnder(id: number): string[] {
+    const ids = new Set<number>();
+    const add = (k: number) => {
+      ids.add(k);
+      for (const ch of this.calls[k].call.children) add(ch);
+    };
+    add(id);
+    const out: string[] = [];
+    this.rawOps.forEach((o, i) => {
+      if (o.module !== null && ids.has(o.module)) out.push(describeOp({ kind: 'op', op: o.op, inputs: [], scope: null, detail: this.opDetails[i] }));
+    });
+    return out;
+  }
+
+  private describeSteps(steps: Producer[]): string[] {
+    const out: string[] = [];
+    let opRun: string[] = [];
+    const flush = () => {
+      if (opRun.length) out.push(opRun.join(' + '));
+      opRun = [];
+    };
+    for (const p of steps) {
+      if (p.kind === 'op') {
+        opRun.push(describeOp(p));
+        continue;
+      }
+      flush();
+      const id = p.callId as number;
+      const rec = this.calls[id];
+      if (rec.info.nativeLayer && rec.call.children.length === 0) {
+        if (!isIdentityLayer(rec.info.className)) out.push(rec.info.describe);
+        continue;
+      }
+      const leaves = this.leafCalls(id).filter((k) => !isIdentityLayer(this.calls[k].info.className));
+      if (leaves.length) out.push(...leaves.map((k) => this.calls[k].info.describe));
+      else {
+        const ops = this.opsUnder(id);
+        if (ops.length) out.push(ops.join(' + '));
+      }
+    }
+    flush();
+    return out;
+  }
+
+  private projectionLabel(steps: Producer[], labels: string[]): string {
+    for (const p of steps) {
+      if (p.kind !== 'module') continue;
+      for (const k of this.leafCalls(p.callId as number).concat([p.callId as number])) {
+        const rec = this.calls[k];
+        const m = /^Conv\w*\s+([^\s,]+)(?:\s+stride\s+([^\s,]+))?/.exec(rec.info.describe);
+        if (m) return m[2] && m[2] !== '1' ? `proj ${m[1]}/${m[2]}` : `proj ${m[1]}`;
+      }
+    }
+    return `proj ${labels[0] ?? ''}`.trim();
+  }
+
+  // ------------------------------------------------------------------ result
+
+  private locate(file: string, span: Span): Location {
+    const lm = this.lineMaps.get(file);
+    if (lm) return lm.location(file, span);
+    if (this.interp) {
+      try {
+        return this.interp.location(span, file);
+      } catch {
+        /* file not loaded by the run */
+      }
+    }
+    return { file, span, line: 1, column: 1, endLine: 1, endColumn: 1 };
+  }
+
+  /** Module calls so far (ids are indexes). */
+  get moduleCalls(): ModuleCall[] {
+    return this.calls.map((c) => c.call);
+  }
+
+  /** Finalises MACs, call counts and names into the result parts. */
+  finish(): {
+    modules: ModuleCall[];
+    ops: OpCall[];
+    skips: SkipConnection[];
+    lines: LineShape[];
+    unused: UnusedModule[];
+    totals: { params: number; trainableParams: number; macs: number; activationBytes: number };
+    rootCalls: number[];
+  } {
+    // MACs bottom-up (children have larger ids than their parent).
+    for (let i = this.calls.length - 1; i >= 0; i--) {
+      const c = this.calls[i];
+      c.call.macs = c.selfMacs + c.call.children.reduce((s, k) => s + this.calls[k].call.macs, 0);
+    }
+    const counts = new Map<PyInstance, number>();
+    for (const c of this.calls) counts.set(c.module, (counts.get(c.module) ?? 0) + 1);
+    for (const c of this.calls) c.call.callCount = counts.get(c.module) ?? 1;
+    const roots = this.calls.filter((c) => c.call.parent === null);
+    // Totals: each distinct parameter of the root modules once.
+    const seenParams = new Set<Tensor>();
+    let params = 0;
+    let trainable = 0;
+    const seenRoots = new Set<PyInstance>();
+    for (const r of roots) {
+      if (seenRoots.has(r.module)) continue;
+      seenRoots.add(r.module);
+      for (const [, m] of namedModules(r.module)) {
+        const st = moduleState(m);
+        if (!st) continue;
+        for (const t of st.params.values()) {
+          if (!t || seenParams.has(t)) continue;
+          seenParams.add(t);
+          params += t.numel;
+          if (t.requiresGrad) trainable += t.numel;
+        }
+      }
+    }
+    const macs = roots.reduce((s, r) => s + r.call.macs, 0) + this.topLevelMacs;
+    const activationBytes = this.calls
+      .filter((c) => c.call.children.length === 0 && c.info.nativeLayer)
+      .reduce((s, c) => s + c.call.outputBytes, 0);
+    return {
+      modules: this.calls.map((c) => c.call),
+      ops: this.rawOps,
+      skips: this.skipList,
+      lines: [...this.lines.values()].map((l) => ({
+        site: this.locate(l.file, l.span),
+        target: l.target,
+        shapes: l.shapes,
+        hits: l.hits,
+      })),
+      unused: this.unusedModules(seenRoots),
+      totals: { params, trainableParams: trainable, macs, activationBytes },
+      rootCalls: roots.map((r) => r.call.id),
+    };
+  }
+
+  private unusedModules(roots: Set<PyInstance>): UnusedModule[] {
+    const called = new Set(this.calls.map((c) => c.module));
+    const out: UnusedModule[] = [];
+    const reported = new Set<PyInstance>();
+    for (const root of roots) {
+      for (const [name, m] of namedModules(root)) {
+        if (called.has(m) || reported.has(m)) continue;
+        const cls = m.cls.name;
+        if (cls === 'ModuleList' || cls === 'ModuleDict') continue;
+        const sub = namedModules(m);
+        if (sub.some(([, s]) => called.has(s))) continue;
+        if (sub.some(([, s]) => reported.has(s))) continue;
+        // Report only the topmost unused module of a subtree.
+        for (const [, s] of sub) reported.add(s);
+        out.push({ name, className: cls, definedAt: moduleState(m)?.definedAt });
+      }
+    }
+    return out;
+  }
+
+  /** Diagnostics the recorder wants to add (none yet; reserved for trace-level warnings). */
+  diagnostics(): Diagnostic[] {
+    return [];
+  }
+}
+
+const isIdentityLayer = (cls: string): boolean => cls === 'Identity' || cls === 'Dropout' || cls === 'Dropout2d';
+
+function describeOp(p: Producer): string {
+  const op = p.op ?? '?';
+  const short = op.slice(op.lastIndexOf('.') + 1).replace(/^__(\w+)__$/, '$1');
+  if (short === 'getitem') return p.detail ? `slice ${p.detail}` : 'index';
+  return p.detail ? `${short} ${p.detail}` : short;
+}
+
+/** Tensors in a value: the tensor itself, or the tensors inside tuples/lists/dicts up to `depth` levels. */
+export function collectTensors(v: PyValue | undefined, depth: number): Tensor[] {
+  if (isTensor(v)) return [v];
+  if (depth <= 0) return [];
+  if (v instanceof PyTuple || v instanceof PyList) return v.items.flatMap((x) => collectTensors(x, depth - 1));
+  if (v instanceof PyDict) return v.values().flatMap((x) => collectTensors(x, depth - 1));
+  if (v instanceof PyInstance && !(v instanceof Tensor)) {
+    // Subclasses of tuple/list/dict (torch.return_types, OrderedDict, namedtuple) keep the value in `native`.
+    const n = v.native;
+    if (n instanceof PyTuple || n instanceof PyList || n instanceof PyDict) return collectTensors(n, depth);
+  }
+  return [];
+}
+
+/** The recorder of a run, when the interpreter was given one. */
+export function getRecorder(interp: Interp): Recorder | null {
+  const t = interp.trace;
+  if (t instanceof Recorder) {
+    if (!t.interp) t.interp = interp;
+    return t.paused ? null : t;
+  }
+  return null;
+}
+
+/** The recorder even while paused (for bookkeeping that must stay consistent, e.g. the function-frame stack). */
+export function getRecorderAlways(interp: Interp): Recorder | null {
+  return interp.trace instanceof Recorder ? interp.trace : null;
+}
