@@ -102,7 +102,7 @@ export function inferConstructorArgs(cls: ClassFacts, facts: SyntaxFacts | undef
     if (p.defaultText !== undefined) continue;
     const n = p.name;
     if (channelIn.test(n)) args.push(String(channels));
-    else if (channelOut.test(n)) args.push(String(channels));
+    else if (channelOut.test(n)) args.push(String(firstLayer?.outputShapes[0]?.[1] ?? 64));
     else if (featuresIn.test(n)) args.push(String(features));
     else if (featuresOut.test(n)) args.push(String(features));
     else if (/stride/i.test(n)) args.push('1');

@@ -32,6 +32,7 @@ import {
   typeName,
   typeOf,
 } from './builtinTypes';
+import { BREAK, CONTINUE, NORMAL, RETURN } from './completion';
 import { DEFAULT_LIMITS, LimitExceeded, RECURSION_MESSAGE, stepBudgetMessage, timeLimitMessage, type Limits } from './limits';
 import { DictView, PySuper } from './objects';
 import { binop, compareOp, delItem, eqBool, getItem, inplaceOp, setItem, unaryOp, numOf } from './operators';
@@ -74,16 +75,12 @@ import { execImport, execImportFrom, type SourceResolver } from './imports';
 import { parseSource } from './parseBridge';
 import './stdlib/index';
 import { docstring } from './docstring';
+import { genBlock } from './generators';
 
 export { docstring };
 
 export type { SourceResolver } from './imports';
 
-// Completion codes of statement execution (cheaper than throwing for control flow).
-const NORMAL = 0;
-const BREAK = 1;
-const CONTINUE = 2;
-const RETURN = 3;
 
 /** One source file the run has loaded. */
 export interface ModuleInfo {
@@ -161,38 +158,6 @@ function listNames(names: string[]): string {
 
 const EMPTY_TUPLE = new PyTuple([]);
 
-/** Options for one run of a file. */
-export interface RunOptions {
-  file: string;
-  text: string;
-  /** Pre-parsed module (otherwise `text` is parsed). */
-  module?: Module;
-  /** '__main__' by default. */
-  moduleName?: string;
-  resolver?: SourceResolver;
-  trace: TraceHooks;
-  sink: DiagnosticSink;
-  limits?: Partial<Limits>;
-}
-
-/** The uncaught Python exception that ended a run. */
-export interface RunError {
-  excType: string;
-  message: string;
-  /** Innermost location (may be in an imported file). */
-  location: Location;
-  /** Python order: outermost first, innermost last. */
-  traceback: Location[];
-  exception: PyInstance;
-}
-
-export interface RunResult {
-  interp: Interpreter;
-  globals: PyModuleObject;
-  error: RunError | null;
-  limit?: LimitExceeded;
-}
-
 /** Source text of an assignment's target(s), cached per statement (assignments in loops repeat). */
 const TARGET_TEXT = Symbol('targetText');
 function targetText(text: string, s: Stmt, first: Span, last: Span): string {
@@ -207,6 +172,10 @@ function targetText(text: string, s: Stmt, first: Span, last: Span): string {
 
 /** The interpreter whose run is executing (runs are synchronous), for the instance-hash hook. */
 let activeInterp: Interpreter | null = null;
+/** Marks `ip` as the interpreter of the run now executing. */
+export function setActiveInterpreter(ip: Interpreter): void {
+  activeInterp = ip;
+}
 
 hashHooks.instance = (v: PyInstance): string | undefined => {
   const n = v.native;
@@ -1569,7 +1538,7 @@ export class Interpreter implements Interp {
     return this.execBlock(s.orelse, f);
   }
 
-  private matchHandler(handlers: Try['handlers'], e: PyRaise, f: Frame): Try['handlers'][number] | undefined {
+  matchHandler(handlers: Try['handlers'], e: PyRaise, f: Frame): Try['handlers'][number] | undefined {
     for (const h of handlers) {
       if (!h.type) return h;
       const t = this.eval(h.type, f);
@@ -1661,7 +1630,7 @@ export class Interpreter implements Interp {
     return c;
   }
 
-  private execRaise(excExpr: Expr | undefined, causeExpr: Expr | undefined, f: Frame): never {
+  execRaise(excExpr: Expr | undefined, causeExpr: Expr | undefined, f: Frame): never {
     if (!excExpr) {
       for (let i = this.frames.length - 1; i >= 0; i--) {
         const h = this.frames[i].handling;
@@ -2267,7 +2236,7 @@ export class Interpreter implements Interp {
     return this.wrapGenerator(loop(0, first), frame);
   }
 
-  private wrapGenerator(gen: Generator<PyValue, unknown, PyValue>, frame: Frame): PyIterator {
+  wrapGenerator(gen: Generator<PyValue, unknown, PyValue>, frame: Frame): PyIterator {
     let done = false;
     return new PyIterator(() => {
       if (done) return STOP;
@@ -2295,182 +2264,7 @@ export class Interpreter implements Interp {
 
   private makeGenerator(fn: PyFunction, frame: Frame): PyIterator {
     const def = fn.def as FunctionDef;
-    return this.wrapGenerator(this.genBlock(def.body, frame), frame);
-  }
-
-  private *genBlock(body: Stmt[], f: Frame): Generator<PyValue, number, PyValue> {
-    for (let i = 0; i < body.length; i++) {
-      const s = body[i];
-      const c = stmtHasYield(s) ? yield* this.genStmt(s, f) : this.execStmt(s, f);
-      if (c !== NORMAL) return c;
-    }
-    return NORMAL;
-  }
-
-  /** Evaluates an expression that may be `yield x` / `yield from xs` at its top. */
-  private *genExpr(e: Expr, f: Frame): Generator<PyValue, PyValue, PyValue> {
-    if (e.kind === 'Yield') {
-      if (e.isFrom) {
-        const next = this.iterFn(this.eval(e.value!, f));
-        for (;;) {
-          const v = next();
-          if (v === STOP) return null;
-          yield v;
-        }
-      }
-      const v = e.value ? this.eval(e.value, f) : null;
-      const sent = yield v;
-      return sent === undefined ? null : sent;
-    }
-    if (exprHasYield(e)) {
-      if (e.kind === 'Tuple' || e.kind === 'List') {
-        const out: PyValue[] = [];
-        for (const x of e.elts) out.push(yield* this.genExpr(x, f));
-        return e.kind === 'Tuple' ? new PyTuple(out) : new PyList(out);
-      }
-      this.reportOnce(
-        `${f.info.file}:${e.start}`,
-        DiagnosticCode.Unsupported,
-        'Tensor Trace runs `yield` only as a statement or the value of an assignment.',
-        f.info.lineMap.location(f.info.file, e),
-      );
-    }
-    return this.eval(e, f);
-  }
-
-  private *genStmt(s: Stmt, f: Frame): Generator<PyValue, number, PyValue> {
-    f.stmt = s;
-    f.call = null;
-    this.tick();
-    switch (s.kind) {
-      case 'ExprStmt':
-        yield* this.genExpr(s.value, f);
-        return NORMAL;
-      case 'Assign': {
-        const v = yield* this.genExpr(s.value, f);
-        f.stmt = s;
-        for (const t of s.targets) this.assignTarget(t, v, f);
-        return NORMAL;
-      }
-      case 'AugAssign': {
-        const v = yield* this.genExpr(s.value, f);
-        f.stmt = s;
-        const t = s.target;
-        if (t.kind === 'Name') this.assignName(t.id, inplaceOp(this, s.op, this.lookupName(t.id, f), v), f);
-        else if (t.kind === 'Attribute') {
-          const o = this.eval(t.value, f);
-          this.setAttr(o, t.attr, inplaceOp(this, s.op, this.getAttr(o, t.attr), v));
-        } else if (t.kind === 'Subscript') {
-          const o = this.eval(t.value, f);
-          const k = this.evalIndex(t.index, f);
-          setItem(this, o, k, inplaceOp(this, s.op, getItem(this, o, k), v));
-        }
-        return NORMAL;
-      }
-      case 'AnnAssign':
-        if (s.value) this.assignTarget(s.target, yield* this.genExpr(s.value, f), f);
-        return NORMAL;
-      case 'Return':
-        f.ret = s.value ? yield* this.genExpr(s.value, f) : null;
-        return RETURN;
-      case 'If': {
-        const t = yield* this.genExpr(s.test, f);
-        return yield* this.genBlock(this.truthy(t) ? s.body : s.orelse, f);
-      }
-      case 'While': {
-        for (;;) {
-          f.stmt = s;
-          const t = yield* this.genExpr(s.test, f);
-          if (!this.truthy(t)) break;
-          const c = yield* this.genBlock(s.body, f);
-          if (c === BREAK) return NORMAL;
-          if (c === RETURN) return c;
-          this.tick();
-        }
-        return yield* this.genBlock(s.orelse, f);
-      }
-      case 'For': {
-        const it = yield* this.genExpr(s.iter, f);
-        const next = this.iterFn(it);
-        for (;;) {
-          const v = next();
-          if (v === STOP) break;
-          this.assignTarget(s.target, v, f);
-          const c = yield* this.genBlock(s.body, f);
-          if (c === BREAK) return NORMAL;
-          if (c === RETURN) return c;
-          f.stmt = s;
-        }
-        return yield* this.genBlock(s.orelse, f);
-      }
-      case 'With':
-        return yield* this.genWith(s, 0, f);
-      case 'Try': {
-        let c = NORMAL;
-        let pending: PyRaise | null = null;
-        try {
-          c = yield* this.genBlock(s.body, f);
-          if (c === NORMAL && s.orelse.length) c = yield* this.genBlock(s.orelse, f);
-        } catch (e) {
-          if (!(e instanceof PyRaise)) throw e;
-          const h = this.matchHandler(s.handlers, e, f);
-          if (!h) pending = e;
-          else {
-            const prev = f.handling;
-            f.handling = e;
-            try {
-              if (h.name) this.assignName(h.name, e.exc, f);
-              c = yield* this.genBlock(h.body, f);
-            } catch (e3) {
-              if (!(e3 instanceof PyRaise) || s.finalbody.length === 0) throw e3;
-              pending = e3;
-            } finally {
-              f.handling = prev;
-            }
-          }
-        }
-        if (s.finalbody.length) {
-          const saved = f.ret;
-          const fc = yield* this.genBlock(s.finalbody, f);
-          if (fc !== NORMAL) return fc;
-          f.ret = saved;
-        }
-        if (pending) throw pending;
-        return c;
-      }
-      case 'Raise':
-        this.execRaise(s.exc, s.cause, f);
-        return NORMAL;
-      default:
-        return this.execStmt(s, f);
-    }
-  }
-
-  private *genWith(s: With, i: number, f: Frame): Generator<PyValue, number, PyValue> {
-    if (i === s.items.length) return yield* this.genBlock(s.body, f);
-    const item = s.items[i];
-    const mgr = this.eval(item.contextExpr, f);
-    if (mgr instanceof PyOpaque) {
-      if (item.optionalVars) this.assignTarget(item.optionalVars, new PyOpaque(mgr.label + '.__enter__()'), f);
-      return yield* this.genWith(s, i + 1, f);
-    }
-    const cls = typeOf(mgr);
-    const enter = lookupType(cls, '__enter__');
-    const exit = lookupType(cls, '__exit__');
-    if (enter === undefined || enter === null || exit === undefined || exit === null)
-      this.raise('TypeError', `'${typeName(mgr)}' object does not support the context manager protocol`);
-    const val = this.callMethod(enter, mgr, []);
-    if (item.optionalVars) this.assignTarget(item.optionalVars, val, f);
-    let c: number;
-    try {
-      c = yield* this.genWith(s, i + 1, f);
-    } catch (e) {
-      if (!(e instanceof PyRaise)) throw e;
-      if (this.truthy(this.callMethod(exit, mgr, [e.exc.cls, e.exc, null]))) return NORMAL;
-      throw e;
-    }
-    this.callMethod(exit, mgr, [null, null, null]);
-    return c;
+    return this.wrapGenerator(genBlock(this, def.body, frame), frame);
   }
 
   // ================================================================ super()
@@ -2583,150 +2377,4 @@ export class Interpreter implements Interp {
   }
 }
 
-// ================================================================ run API
-
-function emptyLocation(file: string): Location {
-  return { file, span: { start: 0, end: 0 }, line: 1, column: 1, endLine: 1, endColumn: 1 };
-}
-
-/** Describes an uncaught Python exception for RunResult.error. */
-export function describeError(ip: Interpreter, e: PyRaise): RunError {
-  let message: string;
-  try {
-    message = ip.str(e.exc);
-  } catch {
-    message = '';
-  }
-  const tb = [...e.traceback].reverse();
-  const loc = e.traceback[0] ?? ip.currentLocation();
-  return { excType: e.exc.cls.name, message, location: loc, traceback: tb, exception: e.exc };
-}
-
-function limitDiagnostic(ip: Interpreter, lim: LimitExceeded, file: string): Diagnostic {
-  const loc = lim.location ?? emptyLocation(file);
-  const code =
-    lim.code === 'step-budget' ? DiagnosticCode.StepBudget : lim.code === 'time-limit' ? DiagnosticCode.TimeLimit : DiagnosticCode.RecursionLimit;
-  void ip;
-  return {
-    severity: lim.code === 'recursion-limit' ? Severity.Error : Severity.Warning,
-    code,
-    message: lim.message,
-    exceptionType: lim.code === 'recursion-limit' ? 'RecursionError' : undefined,
-    location: loc,
-  };
-}
-
-/** Runs one file to completion. Never throws: problems become diagnostics in `opts.sink`. */
-export function runModule(opts: RunOptions): RunResult {
-  const ip = new Interpreter(opts);
-  activeInterp = ip;
-  const name = opts.moduleName ?? '__main__';
-  const globals = new PyModuleObject(name, opts.file);
-  globals.dict.set('__name__', name);
-  globals.dict.set('__doc__', null);
-  globals.dict.set('__package__', name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : null);
-  const info: ModuleInfo = {
-    name,
-    file: opts.file,
-    text: opts.text,
-    lineMap: new LineMap(opts.text),
-    module: globals,
-    packageName: name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '',
-  };
-  ip.registerModuleInfo(info);
-  ip.modules.set(name, globals);
-  const result: RunResult = { interp: ip, globals, error: null };
-  let mod: Module | undefined = opts.module;
-  try {
-    if (!mod) mod = parseSource(opts.text);
-    for (const se of mod.syntaxErrors) {
-      ip.report({
-        severity: Severity.Error,
-        code: DiagnosticCode.SyntaxError,
-        message: se.message,
-        exceptionType: 'SyntaxError',
-        location: info.lineMap.location(opts.file, se.span),
-      });
-    }
-    const doc = docstring(mod.body);
-    if (doc !== null) globals.dict.set('__doc__', doc);
-    ip.execModuleBody(mod, info);
-  } catch (e) {
-    handleRunError(ip, result, e, opts.file);
-  }
-  return result;
-}
-
-function handleRunError(ip: Interpreter, result: RunResult, e: unknown, mainFile: string): void {
-  if (e instanceof PyRaise) {
-    const err = describeError(ip, e);
-    result.error = err;
-    if (ip.isSyntaxPlaceholder(e.exc)) return;
-    const st = e.exc.native as ExceptionState | undefined;
-    const inMain = [...e.traceback].find((l) => l.file === mainFile) ?? err.location;
-    ip.report({
-      severity: Severity.Error,
-      code: st?.shapeError ? DiagnosticCode.ShapeError : DiagnosticCode.RuntimeError,
-      message: err.message ? `${err.excType}: ${err.message}` : err.excType,
-      exceptionType: err.excType,
-      location: inMain,
-      traceback: err.traceback,
-      operandShapes: st?.shapeError?.operandShapes,
-    });
-    return;
-  }
-  if (e instanceof LimitExceeded) {
-    result.limit = e;
-    ip.report(limitDiagnostic(ip, e, mainFile));
-    return;
-  }
-  if (e instanceof RangeError && /call stack/i.test(e.message)) {
-    const lim = ip.recursionLimit();
-    result.limit = lim;
-    ip.report(limitDiagnostic(ip, lim, mainFile));
-    return;
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  ip.report({
-    severity: Severity.Error,
-    code: DiagnosticCode.Internal,
-    message: `Tensor Trace internal error: ${msg}`,
-    location: ip.frames.length ? ip.currentLocation() : emptyLocation(mainFile),
-  });
-}
-
-/**
- * Evaluates an expression (e.g. `ResNet(BasicBlock, [2, 2, 2, 2])`) in the globals of a finished run,
- * with a fresh step/time budget. Throws PyRaise or LimitExceeded; locations in the expression refer to
- * the pseudo-file '<entry>'.
- */
-export function evalInRun(result: RunResult, exprText: string): PyValue {
-  const ip = result.interp;
-  const mod = parseSource(exprText);
-  const stmt = mod.body.find((s) => s.kind !== 'Pass');
-  if (mod.syntaxErrors.length || !stmt || stmt.kind !== 'ExprStmt')
-    throw new PyRaise(ip.newException('SyntaxError', [mod.syntaxErrors[0]?.message ?? 'expected an expression']));
-  const file = '<entry>';
-  const info: ModuleInfo = {
-    name: result.globals.name,
-    file,
-    text: exprText,
-    lineMap: new LineMap(exprText),
-    module: result.globals,
-    packageName: '',
-  };
-  ip.moduleInfos.set(file, info);
-  ip.resetClock();
-  activeInterp = ip;
-  try {
-    return ip.evalExpression(stmt.value, info, result.globals);
-  } catch (e) {
-    if (e instanceof RangeError && /call stack/i.test(e.message)) throw ip.recursionLimit();
-    throw e;
-  }
-}
-
-void Ellipsis;
-void NotImplemented;
-void eqBool;
-export type { FnInfo };
+export { describeError, evalInRun, runModule, type RunError, type RunOptions, type RunResult } from './run';

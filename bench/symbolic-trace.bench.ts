@@ -1,0 +1,58 @@
+// Benchmark (not a test): the whole symbolic trace of torchvision's ResNet-50 source — parse, run, record —
+// beside PyTorch's meta-device forward of the same model, measured in the same run.
+// Run: node bench/run.mjs symbolic-trace [--runs N]  (bundles with esbuild first, so it measures shipped code)
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { traceSource } from '../src/core/engine';
+import { createFileResolver } from '../src/host/fileResolver';
+
+const RESNET = '/usr/lib/python3/dist-packages/torchvision/models/resnet.py';
+const PYTHON = process.env.TT_PYTHON ?? '/usr/bin/python3';
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function benchEngine(): { median: number; min: number; params: number; macs: number } {
+  const text = fs.readFileSync(RESNET, 'utf8');
+  const resolver = createFileResolver([path.dirname(RESNET)]);
+  const run = () =>
+    traceSource({ file: RESNET, text, resolver, entry: { expr: 'ResNet(Bottleneck, [3, 4, 6, 3])', inputs: [[1, 3, 224, 224]] } });
+  for (let i = 0; i < 5; i++) run(); // warm up the JIT
+  const times: number[] = [];
+  let last = run();
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    last = run();
+    times.push(performance.now() - t0);
+  }
+  if (last.error) throw new Error(`trace failed: ${last.error.message}`);
+  return { median: median(times), min: Math.min(...times), params: last.totals.params, macs: last.totals.macs };
+}
+
+function benchPyTorch(): { median: number; min: number } {
+  const script = `
+import time, json, torch, torchvision
+torch.set_num_threads(2)
+m = torchvision.models.resnet50().to('meta').eval()
+x = torch.randn(1, 3, 224, 224, device='meta')
+for _ in range(5): m(x)
+ts = []
+for _ in range(${RUNS}):
+    t0 = time.perf_counter(); m(x); ts.append((time.perf_counter() - t0) * 1000)
+ts.sort()
+print(json.dumps({"median": ts[len(ts)//2], "min": ts[0]}))
+`;
+  const r = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`PyTorch benchmark failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const ours = benchEngine();
+const torch = benchPyTorch();
+console.log(`ResNet-50 (torchvision source), 1×3×224×224, ${RUNS} runs after warm-up`);
+console.log(`  Tensor Trace symbolic trace (parse + run + record): median ${ours.median.toFixed(2)} ms, min ${ours.min.toFixed(2)} ms  [${ours.params.toLocaleString('en-US')} params, ${(ours.macs / 1e9).toFixed(2)} G MACs]`);
+console.log(`  PyTorch meta-device forward only:                   median ${torch.median.toFixed(2)} ms, min ${torch.min.toFixed(2)} ms`);
+console.log(`  ratio (ours / PyTorch): ${(ours.median / torch.median).toFixed(2)}×  (goal ≤ 1.00×)`);
