@@ -2,7 +2,7 @@
 // `node src/build/build.mjs` builds for development (source maps); `--production` minifies without maps;
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -40,3 +40,8 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
 }
+
+// The wasm backend's binaries ship beside the bundles (dist/wasm/): the packaged extension has no node_modules.
+const wasmSrc = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+mkdirSync('dist/wasm', { recursive: true });
+for (const f of readdirSync(wasmSrc).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmSrc}/${f}`, `dist/wasm/${f}`);

@@ -83,7 +83,8 @@ export class LineMap {
   location(file: string, span: Span): Location {
     const a = this.position(span.start);
     const b = this.position(span.end);
-    return { file, span, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+    // Copy the two offsets: callers often pass a whole AST node, which must not leak into the trace.
+    return { file, span: { start: span.start, end: span.end }, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
   lineText(line: number): string {
     const s = this.starts[line - 1] ?? this.text.length;

@@ -11,6 +11,7 @@ export const CommandId = {
   SelectBackend: 'tensorTrace.selectBackend',
   ExportTrace: 'tensorTrace.exportTrace',
   ToggleInlineHints: 'tensorTrace.toggleInlineHints',
+  OpenExample: 'tensorTrace.openExample',
   // Internal, hidden from the palette.
   RevealLocation: 'tensorTrace.revealLocation',
   GetPanelStateForTests: 'tensorTrace.getPanelStateForTests',

@@ -18,6 +18,7 @@ import { HoverProvider } from './hover';
 import { HintsSwitch, InlayHintsProvider } from './inlayHints';
 import { PanelHost } from './panel';
 import { StatusBar } from './statusBar';
+import { registerWalkthrough } from './walkthrough';
 
 /** What activate() returns; tests read it through `extension.exports`. */
 export interface TensorTraceApi {
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): TensorTraceApi {
 
   const commands = new Commands(ctx, analysis, panel, hints, new ClassDefaultsStore(context.workspaceState), log);
   commands.register();
+  registerWalkthrough(ctx);
   panel.setActions(commands);
   registerAutoTrace(ctx, analysis, commands, panel, status);
 

@@ -94,7 +94,10 @@ export async function targetForUri(uri: vscode.Uri): Promise<TraceTarget | undef
   return targetForDocument(await vscode.workspace.openTextDocument(uri));
 }
 
-/** The target of the active editor (a Python file or a notebook cell). */
+/**
+ * The target of the active editor (a Python file or a notebook cell). With no text or notebook editor active
+ * (a command link in the walkthrough page was clicked), the one Python document visible beside it, if only one.
+ */
 export function activeTarget(): TraceTarget | undefined {
   const nbEditor = vscode.window.activeNotebookEditor;
   const editor = vscode.window.activeTextEditor;
@@ -102,7 +105,10 @@ export function activeTarget(): TraceTarget | undefined {
     const t = targetForDocument(editor.document);
     if (t) return t;
   }
-  return nbEditor ? targetForNotebook(nbEditor.notebook) : undefined;
+  if (nbEditor) return targetForNotebook(nbEditor.notebook);
+  if (editor) return undefined;
+  const visible = new Map(vscode.window.visibleTextEditors.flatMap((e) => { const t = targetForDocument(e.document); return t ? [[t.key, t] as const] : []; }));
+  return visible.size === 1 ? [...visible.values()][0] : undefined;
 }
 
 /** Whether the traced text could be PyTorch code at all: a cheap gate before starting the worker. */

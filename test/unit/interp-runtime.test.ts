@@ -120,6 +120,20 @@ describe('interpreter limits', function () {
     assert.equal(run(prog, { limits: { recursion: 100 } }).result.limit?.code, 'recursion-limit');
   });
 
+  for (const code of ['import itertools\nsum(itertools.count())', 'x = list(range(10**12))', 'max(range(10**12))', 'sorted(range(10**9))']) {
+    it(`native loops meet the limits: ${code.split('\n').pop()}`, () => {
+      const t0 = Date.now();
+      const { result } = run(code + '\n');
+      assert.ok(result.limit, 'stopped by a limit');
+      assert.ok(Date.now() - t0 < 3000);
+    });
+  }
+
+  it('parsing float() input cannot backtrack catastrophically', () => {
+    const { result } = run('float("1" * 200000 + "x")\n');
+    assert.equal(result.error?.excType, 'ValueError');
+  });
+
   it('counts steps inside infinite generators consumed by builtins', () => {
     const { result } = run('def g():\n    while True:\n        yield 1\nsum(g())\n', { limits: { steps: 20_000 } });
     assert.equal(result.limit?.code, 'step-budget');

@@ -50,7 +50,14 @@ function layout(x: tf.Tensor, channelAxis = 1) {
   const bshape = x.shape.map((d, i) => (i === axis ? d : 1));
   const last = axis === x.rank - 1;
   const b = (v: tf.Tensor): tf.Tensor => (last ? v : tf.reshape(v, bshape));
-  const sum = (t: tf.Tensor): tf.Tensor1D => (last ? channelSumLast(t) : (tf.sum(t, reduceAxes) as tf.Tensor1D));
+  // channel not last (NCHW): view as [A, C, B], reduce the contiguous inner B first, then A (both cheap)
+  const A = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const B = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const sumMid = (t: tf.Tensor): tf.Tensor1D => {
+    const inner = B > 1 ? tf.sum(tf.reshape(t, [A, C, B]), 2) : tf.reshape(t, [A, C]);
+    return (A > 1 ? tf.sum(inner, 0) : tf.reshape(inner, [C])) as tf.Tensor1D;
+  };
+  const sum = (t: tf.Tensor): tf.Tensor1D => (last ? channelSumLast(t) : sumMid(t));
   return { C, reduceAxes, n, b, sum };
 }
 

@@ -523,7 +523,9 @@ export function conv2dBackwardWeight(x: tf.Tensor4D, dy: tf.Tensor4D, wShape: re
 
 /** Gradient of conv2d wrt its bias: Σ dy over N, H, W. */
 export function conv2dBackwardBias(dy: tf.Tensor4D): tf.Tensor1D {
-  return tf.sum(dy, [0, 2, 3]);
+  const [N, C, H, W] = dy.shape;
+  // inner (contiguous) axis first: tf.sum over [0, 2, 3] transposes the whole tensor
+  return tf.tidy(() => tf.sum(tf.sum(tf.reshape(dy, [N, C, H * W]), 2), 0));
 }
 
 export interface ConvGrads {
@@ -546,7 +548,7 @@ export function conv2dBackward(
     const r: tf.NamedTensorMap = {};
     if (need.input) r.dx = nhwcToNchw(convBackwardInputNHWC(dyh, torchWeightToHWIO(w), geom));
     if (need.weight) r.dw = hwioToTorchWeight(convBackwardWeightNHWC(nchwToNhwc(x), dyh, geom));
-    if (need.bias) r.db = tf.sum(dy, [0, 2, 3]);
+    if (need.bias) r.db = conv2dBackwardBias(dy);
     return r;
   });
   return out as ConvGrads;

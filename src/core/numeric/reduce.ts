@@ -13,8 +13,8 @@ export function channelSumLast(x: tf.Tensor): tf.Tensor1D {
     const C = x.shape[x.rank - 1];
     const M = x.size / C;
     if (tf.getBackend() !== 'wasm' || M <= 1) return tf.reshape(tf.sum(tf.reshape(x, [M, C]), 0), [C]);
-    if (x.rank === 4 && x.shape[1] * x.shape[2] > 1) {
-      const [N, H, W] = x.shape;
+    const [N, H, W] = x.shape as number[];
+    if (x.rank === 4 && H * W > 1) {
       const pooled = tf.reshape(tf.avgPool(x as tf.Tensor4D, [H, W], 1, 'valid'), [N, C]);
       return tf.mul(N === 1 ? tf.reshape(pooled, [C]) : tf.sum(pooled, 0), H * W) as tf.Tensor1D;
     }

@@ -132,8 +132,6 @@ exc('SyntaxWarning', Warning);
 exc('ImportWarning', Warning);
 exc('UnicodeWarning', Warning);
 exc('ResourceWarning', Warning);
-void SystemExit;
-void SyntaxError;
 exceptionClasses.set('IOError', OSError);
 exceptionClasses.set('EnvironmentError', OSError);
 

@@ -222,7 +222,6 @@ BaseException.dict.set('__suppress_context__', false);
   const syntax = exceptionClasses.get('SyntaxError')!;
   syntax.dict.set('msg', new PyProperty(builtin('msg', (c) => excState(c.args[0]).args[0] ?? null)));
 }
-void ExceptionCls;
 
 // ================================================================ property / staticmethod / classmethod / super
 
@@ -241,8 +240,6 @@ setOn(classmethodClass, '__new__', (c) => new PyClassMethod(c.args[1] ?? null));
 setOn(superClass, '__new__', (c, ctx) => ipOf(ctx).makeSuper(c.args.slice(1)));
 
 // ================================================================ constructors of builtin types
-
-const INT_RE = /^[+-]?(\d(_?\d)*)$/;
 
 function parseIntStr(ip: Interpreter, s: string, base: number): number {
   const orig = s;
@@ -277,7 +274,6 @@ function parseIntStr(ip: Interpreter, s: string, base: number): number {
   }
   return neg ? -n : n;
 }
-void INT_RE;
 
 function toIntValue(ip: Interpreter, v: PyValue, base: PyValue | undefined): PyValue {
   if (base !== undefined && base !== null) {
@@ -307,7 +303,8 @@ function toIntValue(ip: Interpreter, v: PyValue, base: PyValue | undefined): PyV
   return ip.raise('TypeError', `int() argument must be a string, a bytes-like object or a real number, not '${typeName(v)}'`);
 }
 
-const FLOAT_RE = /^[+-]?((\d(_?\d)*)?\.?(\d(_?\d)*)?([eE][+-]?\d(_?\d)*)?)$/;
+// Unambiguous (no nested optional repetition), so long inputs cannot make it backtrack.
+const FLOAT_RE = /^[+-]?(\d+(_\d+)*)?(\.(\d+(_\d+)*)?)?([eE][+-]?\d+(_\d+)*)?$/;
 
 export function toFloatValue(ip: Interpreter, v: PyValue): PyValue {
   if (v instanceof PyFloat) return v;

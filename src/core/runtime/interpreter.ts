@@ -157,6 +157,8 @@ function listNames(names: string[]): string {
 }
 
 const EMPTY_TUPLE = new PyTuple([]);
+/** Largest sequence a native loop may build (Python would run out of memory first, slowly). */
+const MAX_MATERIALISE = 50_000_000;
 
 /** Source text of an assignment's target(s), cached per statement (assignments in loops repeat). */
 const TARGET_TEXT = Symbol('targetText');
@@ -578,11 +580,27 @@ export class Interpreter implements Interp {
       let i = 0;
       return () => (i < items.length ? items[i++] : STOP);
     }
-    if (v instanceof PyIterator) return v.next;
+    if (v instanceof PyIterator) {
+      // Native consumers (sum, max, list, …) loop over iterators without executing statements:
+      // count a step per item so an endless iterator still meets the limits.
+      const next = v.next;
+      return () => {
+        this.tick();
+        return next();
+      };
+    }
     if (v instanceof PyRange) {
       let cur = v.start;
       const { stop, step } = v;
-      return step > 0 ? () => (cur < stop ? (cur += step) - step : STOP) : () => (cur > stop ? (cur += step) - step : STOP);
+      return step > 0
+        ? () => {
+            this.tick();
+            return cur < stop ? (cur += step) - step : STOP;
+          }
+        : () => {
+            this.tick();
+            return cur > stop ? (cur += step) - step : STOP;
+          };
     }
     if (typeof v === 'string') {
       let i = 0;
@@ -666,7 +684,7 @@ export class Interpreter implements Interp {
       const x = next();
       if (x === STOP) return out;
       out.push(x);
-      if ((out.length & 4095) === 0) this.tick();
+      if (out.length > MAX_MATERIALISE) this.raise('MemoryError', '');
     }
   }
 

@@ -1,5 +1,5 @@
 // The op registry: one entry per torch / Tensor / F name, holding its signature, shape rule, grad_fn name, MACs
-// and (empty for now) numeric forward. Aliases (torch.add, Tensor.add, +, __radd__) share one entry.
+// and numeric forward on TensorFlow.js with its gradient. Aliases (torch.add, Tensor.add, +, __radd__) share one entry.
 // Registering a qualified name twice throws.
 
 import {
@@ -14,7 +14,9 @@ import {
   type Interp,
   type PyValue,
 } from '../runtime/values';
+import type * as tf from '@tensorflow/tfjs-core';
 import { getRecorder } from '../trace/recorder';
+import { runNumeric, type NumericCall } from './numericCall';
 import type { DType } from './dtype';
 import { raiseTorchError, TorchError } from './errors';
 import { bindArgs, parseSignature, type Args, type Signature } from './signature';
@@ -22,10 +24,11 @@ import { torchState, type TorchState } from './state';
 import { checkAllocation, isTensor, Tensor, TensorClass, type Shape } from './tensor';
 
 /**
- * Numeric forward on tfjs for one op: receives the input tensors' `data` and the bound arguments and returns the
- * output data. Left empty until the numeric mode lands; the dispatcher calls it when present and data exists.
+ * Numeric forward on tfjs for one op (see numericCall.ts): reads its inputs' values through the call, returns the
+ * outputs' values (one per returned tensor, or the new value of an in-place op's target) and registers its
+ * backward formula. The dispatcher runs it inside tf.tidy whenever the run is numeric and every input has values.
  */
-export type NumericForward = (inputs: unknown[], args: Args) => unknown;
+export type NumericForward = (c: NumericCall) => tf.Tensor | tf.Tensor[] | void;
 
 /** Everything an op implementation may use while it runs. */
 export interface OpEnv {
@@ -264,12 +267,11 @@ function finish(entry: OpEntry, env: OpEnv, a: Args, result: PyValue, created: S
   };
   for (const t of created) stamp(t);
   for (const t of mutated.keys()) stamp(t);
-  // Numeric mode: when the entry has a forward and every input carries values, compute the outputs' values.
-  if (entry.numeric && inputs.length > 0 && inputs.every((t) => t.data !== undefined)) {
-    const data = entry.numeric(provInputs.map((t) => t.data), a);
+  // Numeric mode: when every input carries values, compute the outputs' values (and the op's autograd node).
+  const run = env.state.numeric;
+  if (run && provInputs.every((t) => t.data !== undefined)) {
     const targets = outputs.length ? outputs : [...mutated.keys()];
-    if (targets.length === 1) targets[0].data = data;
-    else if (Array.isArray(data)) targets.forEach((t, i) => (t.data = data[i]));
+    runNumeric(run, entry, env, a, provInputs, mutated, targets, tracksGrad ? gradFn : null);
   }
   if (rec && entry.record) {
     const outs = outputs.length ? outputs : [...mutated.keys()];

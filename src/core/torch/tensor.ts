@@ -1,6 +1,8 @@
 // The symbolic tensor: shape, dtype, autograd bookkeeping and provenance, with no values (numeric mode fills `data`).
 // Tensor is a PyInstance of the native `torch.Tensor` class, so isinstance, subclassing and dunder dispatch just work.
 
+import type * as tf from '@tensorflow/tfjs-core';
+import type { GradNode } from '../autograd/graph';
 import { PyClass, PyInstance, type PyValue } from '../runtime/values';
 import { DTYPE_BYTES, isComplexDtype, isFloatingDtype, type DType } from './dtype';
 import { runtimeError, TorchError } from './errors';
@@ -20,7 +22,30 @@ export interface Producer {
   scope: number | null;
   /** Op-specific detail shown on skip paths, e.g. '::2' for a strided slice. */
   detail?: string;
+  /** Numeric mode: the autograd node the op created (to attribute gradients to the op that consumed a tensor). */
+  node?: GradNode;
 }
+
+/**
+ * Numeric mode: the values behind a tensor. Aliases (detach(), `.data`, nn.Parameter(t)) share one Storage;
+ * views share their base's Storage and read it through a view function. `writes` counts replacements so views
+ * know when to recompute.
+ */
+export class Storage {
+  writes = 0;
+  constructor(public value: tf.Tensor) {}
+}
+
+/** PyTorch's version counter, shared by a tensor, its views and detach(). */
+export class VersionCounter {
+  v = 0;
+}
+
+/** How views read and write their base's values (installed by the numeric layer; tfjs stays out of this file). */
+export const storageHooks: {
+  read?(fn: (root: tf.Tensor) => tf.Tensor, root: tf.Tensor): tf.Tensor;
+  write?(fn: (root: tf.Tensor) => tf.Tensor, root: tf.Tensor, value: tf.Tensor): tf.Tensor;
+} = {};
 
 /** The `torch.Tensor` class. Methods are added by the op registry (one entry per op) and tensorMethods.ts. */
 export const TensorClass = new PyClass('Tensor', [], new Map(), 'torch');
@@ -38,10 +63,16 @@ export class Tensor extends PyInstance {
   /** Tensors requiring grad this one was computed from (the autograd graph edges). */
   gradParents: Tensor[] = [];
   retainsGrad = false;
-  /** In-place modification counter (PyTorch's `_version`). */
-  version = 0;
-  /** Reserved for numeric mode: the tfjs tensor holding the values. */
-  data?: unknown;
+  /** Version counter (PyTorch's `_version`), shared with views and detach(). */
+  vc = new VersionCounter();
+  /** Numeric mode: the autograd node that produced this tensor (null for leaves) and which of its outputs it is. */
+  gradNode: GradNode | null = null;
+  outputNr = 0;
+  /** Numeric mode: shared storage, and for a view the function that reads the view from the root values. */
+  storage?: Storage;
+  viewFn?: (root: tf.Tensor) => tf.Tensor;
+  private viewCache?: tf.Tensor;
+  private viewStamp = -1;
   producer: Producer | null = null;
   /** Names of init functions applied (nn.init.*), recorded for the numeric issue. */
   init?: string;
@@ -55,6 +86,55 @@ export class Tensor extends PyInstance {
   ) {
     super(cls);
     this.strides = rowMajorStrides(shape);
+  }
+
+  /** In-place modification counter (PyTorch's `_version`). */
+  get version(): number {
+    return this.vc.v;
+  }
+  set version(n: number) {
+    this.vc.v = n;
+  }
+
+  /** Numeric mode: the tfjs tensor holding the values (row-major, PyTorch's logical shape), or undefined. */
+  get data(): tf.Tensor | undefined {
+    const s = this.storage;
+    if (!s) return undefined;
+    if (!this.viewFn) return s.value;
+    if (this.viewStamp !== s.writes || !this.viewCache) {
+      this.viewCache = storageHooks.read ? storageHooks.read(this.viewFn, s.value) : this.viewFn(s.value);
+      this.viewStamp = s.writes;
+    }
+    return this.viewCache;
+  }
+  /** Replaces the values: a new tensor gets its own storage; an alias or view writes through to the shared one. */
+  set data(v: tf.Tensor | undefined) {
+    if (v === undefined) {
+      this.storage = undefined;
+      this.viewFn = undefined;
+      return;
+    }
+    const s = this.storage;
+    if (!s) {
+      this.storage = new Storage(v);
+      return;
+    }
+    if (!this.viewFn) {
+      s.value = v;
+      s.writes++;
+      return;
+    }
+    s.value = storageHooks.write ? storageHooks.write(this.viewFn, s.value, v) : v;
+    s.writes++;
+    this.viewCache = v;
+    this.viewStamp = s.writes;
+  }
+  /** Makes this tensor an alias of `src`'s values (same storage, same view). */
+  aliasOf(src: Tensor): void {
+    this.storage = src.storage;
+    this.viewFn = src.viewFn;
+    this.viewCache = undefined;
+    this.viewStamp = -1;
   }
 
   get isLeaf(): boolean {
@@ -82,6 +162,8 @@ export class Tensor extends PyInstance {
     t.gradFn = this.gradFn;
     t.gradParents = this.gradParents;
     t.producer = this.producer;
+    t.gradNode = this.gradNode;
+    t.outputNr = this.outputNr;
     t.data = this.data;
     t.strides = [...this.strides];
     return t;

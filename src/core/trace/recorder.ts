@@ -359,7 +359,8 @@ export class Recorder implements TraceHooks {
     return steps;
   }
 
-  private detectSkip(callId: number, a: Tensor, b: Tensor, site: Location): SkipConnection | null {
+  /** Which operand of an addition is the shortcut, with the paths back to their common ancestor; null if no skip. */
+  private classifyAdd(callId: number, a: Tensor, b: Tensor) {
     if (a === b) return null;
     const ca = this.commonAncestor(callId, a, b);
     if (!ca) return null;
@@ -378,6 +379,30 @@ export class Recorder implements TraceHooks {
       if (ca2 === cb2) return null;
       shortcutIsA = ca2 < cb2;
     }
+    return { anc, shortcutIsA, stepsA, stepsB };
+  }
+
+  /**
+   * Numeric no-skips comparison: for an addition about to run in the current forward, which operand is the main
+   * path (0 = first, 1 = second), or null when the addition is not a skip connection.
+   */
+  skipMainOperand(a: Tensor, b: Tensor): 0 | 1 | null {
+    const id = this.currentCallId();
+    if (id === null || this.calls[id].info.nativeLayer) return null;
+    const k = this.classifyAdd(id, a, b);
+    if (!k) return null;
+    return k.shortcutIsA ? 1 : 0;
+  }
+
+  /** Module call ids running now, outermost first. */
+  callPath(): number[] {
+    return [...this.stack];
+  }
+
+  private detectSkip(callId: number, a: Tensor, b: Tensor, site: Location): SkipConnection | null {
+    const k = this.classifyAdd(callId, a, b);
+    if (!k) return null;
+    const { shortcutIsA, stepsA, stepsB } = k;
     const mainSteps = shortcutIsA ? stepsB : stepsA;
     const shortSteps = shortcutIsA ? stepsA : stepsB;
     const shortcutLabels = this.describeSteps(shortSteps);

@@ -428,5 +428,3 @@ registerNativeModule('collections', () =>
   }),
 );
 
-void STOP;
-void lookupType;

@@ -1,7 +1,7 @@
 // dataclasses: @dataclass generates __init__/__repr__/__eq__ from the class annotations; field(), fields(),
 // asdict(), replace() and is_dataclass().
 
-import { dictClass, exceptionClasses, listClass, objectClass, setClass, typeOf } from '../builtinTypes';
+import { exceptionClasses, objectClass, typeOf } from '../builtinTypes';
 import type { Interpreter } from '../interpreter';
 import { registerNativeModule } from '../nativeModules';
 import { eqBool } from '../operators';
@@ -286,6 +286,3 @@ registerNativeModule('dataclasses', () =>
   }),
 );
 
-void dictClass;
-void listClass;
-void setClass;

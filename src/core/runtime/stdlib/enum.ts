@@ -203,4 +203,3 @@ registerNativeModule('enum', () =>
   }),
 );
 
-void method;

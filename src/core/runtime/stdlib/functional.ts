@@ -1,6 +1,6 @@
 // functools, itertools and operator.
 
-import { objectClass, typeName } from '../builtinTypes';
+import { objectClass } from '../builtinTypes';
 import type { Interpreter } from '../interpreter';
 import { registerNativeModule } from '../nativeModules';
 import { compareOp, contains, delItem, eqBool, getItem, inplaceOp, setItem, unaryOp } from '../operators';
@@ -601,4 +601,3 @@ registerNativeModule('operator', () =>
   }),
 );
 
-void typeName;

@@ -1,7 +1,7 @@
 // inspect: the introspection model code uses on itself (signature(), Parameter kinds, is* predicates).
 // Pure reflection over interpreter values; getsource and friends are absent (no file access).
 
-import { isSubclass, objectClass, typeOf } from '../builtinTypes';
+import { objectClass, typeOf } from '../builtinTypes';
 import type { Interpreter } from '../interpreter';
 import { registerNativeModule } from '../nativeModules';
 import { docstring } from '../docstring';
@@ -158,4 +158,3 @@ registerNativeModule('inspect', () =>
   }),
 );
 
-void isSubclass;

@@ -205,9 +205,10 @@ registerNativeModule('math', () =>
         ip.raise('TypeError', `'${typeName(a[0])}' object cannot be interpreted as an integer`);
       const n = ip.toInt(a[0]);
       if (n < 0) ip.raise('ValueError', 'factorial() not defined for negative values');
-      let r = 1n;
-      for (let i = 2n; i <= BigInt(n); i++) r *= i;
-      return Number(r);
+      if (n > 170) return Infinity; // beyond a double, as all ints here are
+      let r = 1;
+      for (let i = 2; i <= n; i++) r *= i;
+      return r;
     }),
     comb: func('math.comb', (a, _k, ip) => {
       const n = ip.toInt(a[0]);
@@ -215,7 +216,10 @@ registerNativeModule('math', () =>
       if (n < 0 || k < 0) ip.raise('ValueError', `${n < 0 ? 'n' : 'k'} must be a non-negative integer`);
       if (k > n) return 0;
       let r = 1n;
-      for (let i = 0; i < Math.min(k, n - k); i++) r = (r * BigInt(n - i)) / BigInt(i + 1);
+      for (let i = 0; i < Math.min(k, n - k); i++) {
+        ip.tick();
+        r = (r * BigInt(n - i)) / BigInt(i + 1);
+      }
       return Number(r);
     }),
     perm: func('math.perm', (a, _k, ip) => {
@@ -223,7 +227,10 @@ registerNativeModule('math', () =>
       const k = a.length > 1 && a[1] !== null ? ip.toInt(a[1]) : n;
       if (k > n) return 0;
       let r = 1n;
-      for (let i = 0; i < k; i++) r *= BigInt(n - i);
+      for (let i = 0; i < k; i++) {
+        ip.tick();
+        r *= BigInt(n - i);
+      }
       return Number(r);
     }),
     prod: func('math.prod', (a, k, ip) => {

@@ -374,4 +374,3 @@ registerNativeModule('string', () =>
   }),
 );
 
-void PyModuleObject;

@@ -20,8 +20,6 @@ import {
 import type { Interpreter } from '../interpreter';
 import { registerNativeModule } from '../nativeModules';
 import {
-  PyBoundMethod,
-  PyBuiltinFunction,
   PyClass,
   PyDict,
   PyFunction,
@@ -30,7 +28,6 @@ import {
   PyStaticMethod,
   PyClassMethod,
   PyTuple,
-  PyOpaque,
   type PyValue,
 } from '../values';
 import { classMethod, func, makeModule, nativeClass } from './common';
@@ -231,7 +228,6 @@ function typingModule(): Record<string, PyValue> {
   const out: Record<string, PyValue> = {};
   for (const f of forms) out[f] = specialForm(`typing.${f}`);
   for (const [k, v] of Object.entries(collectionsAbc)) if (k !== 'Set') out[k] = specialForm(`typing.${k}`);
-  void v0(out);
   Object.assign(out, {
     List: listClass,
     Dict: dictClass,
@@ -264,7 +260,6 @@ function typingModule(): Record<string, PyValue> {
   });
   return out;
 }
-function v0(_o: Record<string, PyValue>): void {}
 
 registerNativeModule('typing', () => makeModule('typing', typingModule()));
 registerNativeModule('typing_extensions', () => {
@@ -274,6 +269,3 @@ registerNativeModule('typing_extensions', () => {
 });
 
 export { Generic, Protocol, TypeVar, SpecialForm };
-void PyBoundMethod;
-void PyBuiltinFunction;
-void PyOpaque;

@@ -1,6 +1,9 @@
 // Tensor creation ops: randn/rand/zeros/ones/empty/full/arange/tensor/*_like/manual_seed and friends.
 
+import * as tf from '@tensorflow/tfjs-core';
 import { PyFloat, PyList, PyOpaque, PyTuple, type PyValue } from '../../runtime/values';
+import type { NumericCall } from '../numericCall';
+import { castTo, numberArg, pyNumber, tfDtype, val } from '../numericValues';
 import type { DType } from '../dtype';
 import { runtimeError, typeError, valueError } from '../errors';
 import { registerOp, type OpEnv } from '../registry';
@@ -33,7 +36,28 @@ function sizedFactory(name: string, floatOnly: boolean): void {
       }
       return finishFactory(env.out(shape, dtype), a);
     },
+    numeric: (c) => fillLike(c, name),
   });
+}
+
+/** Values of a fresh tensor from a factory kind ('randn', 'zeros', …), shaped like the output. */
+function fillLike(c: NumericCall, kind: string, fill?: number): tf.Tensor {
+  const t = c.out();
+  const shape = t.shape;
+  const n = t.numel;
+  const dt = tfDtype(t.dtype);
+  switch (kind) {
+    case 'randn':
+      return tf.tensor(c.run.rng.fillNormal(n), shape, 'float32');
+    case 'rand':
+      return tf.tensor(c.run.rng.fillUniform(n), shape, 'float32');
+    case 'ones':
+      return tf.ones(shape, dt);
+    case 'full':
+      return castTo(tf.fill(shape, fill ?? 0, dt === 'bool' ? 'float32' : dt), t.dtype);
+    default:
+      return tf.zeros(shape, dt);
+  }
 }
 sizedFactory('randn', true);
 sizedFactory('rand', true);
@@ -50,6 +74,7 @@ registerOp({
     const inferred: DType = typeof fill === 'boolean' ? 'bool' : typeof fill === 'number' ? 'int64' : 'float32';
     return finishFactory(env.out(shape, dtypeArg(a.get('dtype'), inferred)), a);
   },
+  numeric: (c) => fillLike(c, 'full', numberArg(c.a.get('fill_value'))),
 });
 
 registerOp({
@@ -61,6 +86,14 @@ registerOp({
     if (size === null) size = a.get('high');
     if (size === null) throw typeError('randint() missing 1 required positional arguments: "size"');
     return finishFactory(env.out(sizeValue(size, 'randint'), dtypeArg(a.get('dtype'), 'int64')), a);
+  },
+  numeric: (c) => {
+    const bySize = c.a.get('size') !== null;
+    const lo = bySize ? numberArg(c.a.get('low')) : 0;
+    const hi = bySize ? numberArg(c.a.get('high')) : numberArg(c.a.get('low'));
+    if (hi <= lo) throw runtimeError(`random_ expects 'from' to be less than 'to', but got from=${lo} >= to=${hi}`);
+    const t = c.out();
+    return castTo(tf.tensor(c.run.rng.fillInt(t.numel, lo, hi), t.shape, 'int32'), t.dtype);
   },
 });
 
@@ -81,24 +114,49 @@ registerOp({
     const anyFloat = vals.some((v) => v instanceof PyFloat);
     return finishFactory(env.out([n], dtypeArg(a.get('dtype'), anyFloat ? 'float32' : 'int64')), a);
   },
+  numeric: (c) => {
+    let start = pyNumber(c.a.get('start')) ?? 0;
+    let end = pyNumber(c.a.get('end') ?? undefined);
+    const step = pyNumber(c.a.get('step')) ?? 1;
+    if (end === undefined) {
+      end = start;
+      start = 0;
+    }
+    const t = c.out();
+    const vals = new Float64Array(t.numel);
+    for (let i = 0; i < vals.length; i++) vals[i] = start + i * step;
+    return castTo(tf.tensor(Float32Array.from(vals), [t.numel], 'float32'), t.dtype);
+  },
 });
 
 registerOp({
   name: 'torch.linspace',
   sig: `linspace(start, end, steps, *, out=None, ${FACTORY_KW})`,
   impl: (a, env) => finishFactory(env.out([a.int('steps')], dtypeArg(a.get('dtype'), 'float32')), a),
+  numeric: (c) => {
+    const start = numberArg(c.a.get('start'));
+    const end = numberArg(c.a.get('end'));
+    const n = c.a.int('steps');
+    const vals = new Float32Array(n);
+    const step = n > 1 ? (end - start) / (n - 1) : 0;
+    // PyTorch fills the second half from the end so the last value is exactly `end`.
+    for (let i = 0; i < n; i++) vals[i] = i < n / 2 ? start + step * i : end - step * (n - 1 - i);
+    return castTo(tf.tensor(vals, [n], 'float32'), c.out().dtype);
+  },
 });
 
 registerOp({
   name: 'torch.eye',
   sig: `eye(n, m=None, *, out=None, ${FACTORY_KW})`,
   impl: (a, env) => finishFactory(env.out([a.int('n'), a.optInt('m') ?? a.int('n')], dtypeArg(a.get('dtype'), 'float32')), a),
+  numeric: (c) => castTo(tf.eye(c.out().shape[0], c.out().shape[1]), c.out().dtype),
 });
 
 registerOp({
   name: 'torch.randperm',
   sig: `randperm(n, *, generator=None, out=None, ${FACTORY_KW})`,
   impl: (a, env) => finishFactory(env.out([a.int('n')], dtypeArg(a.get('dtype'), 'int64')), a),
+  numeric: (c) => castTo(tf.tensor(c.run.rng.permutation(c.a.int('n')), [c.a.int('n')], 'int32'), c.out().dtype),
 });
 
 /** Shape and dtype of nested Python data for torch.tensor(). */
@@ -130,8 +188,23 @@ registerOp({
     const { shape, dtype } = inferData(a.get('data'));
     return finishFactory(env.out(shape, dtypeArg(a.get('dtype'), dtype)), a);
   },
+  numeric: (c) => dataValue(c, c.a.get('data')),
   aliases: [{ name: 'torch.as_tensor', sig: 'as_tensor(data, dtype=None, device=None)' }],
 });
+
+/** Values of nested Python data (or a tensor's values) for torch.tensor() and new_tensor(). */
+function dataValue(c: NumericCall, data: PyValue): tf.Tensor {
+  const t = c.out();
+  if (isTensor(data)) return castTo(tf.clone(val(data)), t.dtype);
+  const flat: number[] = [];
+  const walk = (v: PyValue) => {
+    if (v instanceof PyList || v instanceof PyTuple) for (const it of v.items) walk(it);
+    else if (isTensor(v)) for (const x of val(v).dataSync()) flat.push(Number(x));
+    else flat.push(pyNumber(v) ?? NaN);
+  };
+  walk(data);
+  return castTo(tf.tensor(Float32Array.from(flat), t.shape, 'float32'), t.dtype);
+}
 
 function likeFactory(name: string, extra = ''): void {
   registerOp({
@@ -143,6 +216,7 @@ function likeFactory(name: string, extra = ''): void {
       t.device = src.device;
       return finishFactory(t, a);
     },
+    numeric: (c) => fillLike(c, name, name === 'full' ? numberArg(c.a.get('fill_value')) : undefined),
   });
 }
 likeFactory('zeros');
@@ -165,6 +239,7 @@ function newFactory(name: string, extra = ''): void {
       t.device = src.device;
       return finishFactory(t, a);
     },
+    numeric: (c) => fillLike(c, name, name === 'full' ? numberArg(c.a.varargs[1] ?? c.a.get('fill_value')) : undefined),
   });
 }
 newFactory('zeros');
@@ -180,6 +255,7 @@ registerOp({
     const src = a.tensor('self');
     return finishFactory(env.out(shape, dtypeArg(a.get('dtype'), src.dtype)), a);
   },
+  numeric: (c) => dataValue(c, c.a.get('data')),
 });
 
 registerOp({
@@ -188,6 +264,7 @@ registerOp({
   record: false,
   impl: (a, env: OpEnv) => {
     env.state.seed = a.int('seed');
+    env.state.numeric?.rng.seed(env.state.seed);
     return new PyOpaque('torch._C.Generator');
   },
   aliases: ['torch.random.manual_seed', 'torch.cuda.manual_seed', 'torch.cuda.manual_seed_all'],

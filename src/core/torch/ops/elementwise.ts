@@ -11,6 +11,28 @@ import { broadcastAll, broadcastShapes, normDim } from '../shapes';
 import type { Args } from '../signature';
 import { isTensor, numelOf, type Shape, type Tensor } from '../tensor';
 import { binaryDtype, dtypeArg, floatResult, operand, type Operand } from './common';
+import {
+  addmmNumeric,
+  binaryNumeric,
+  clampNumeric,
+  compareNumeric,
+  copyNumeric,
+  einsumNumeric,
+  fillNumeric,
+  floorDivideNumeric,
+  lerpNumeric,
+  logicalNumeric,
+  maskedFillNumeric,
+  matmulNumeric,
+  maxMinNumeric,
+  outerNumeric,
+  randomFillNumeric,
+  remainderNumeric,
+  softmaxNumeric,
+  unaryNumeric,
+  whereNumeric,
+  zeroNumeric,
+} from './elementwiseNumeric';
 
 const outNumel = (_a: Args, outs: Shape[]): number => outs.reduce((s, o) => s + numelOf(o), 0);
 
@@ -44,7 +66,7 @@ function inplaceBinary(env: OpEnv, self: Tensor, y: Operand): Tensor {
 const dunder = (name: string, display: string, reflected = false): AliasSpec => ({ name, dunder: true, display, reflected });
 
 interface BinarySpec {
-  name: string;
+  name: 'add' | 'sub' | 'mul' | 'div' | 'pow';
   gradFn: string;
   aliases: Array<string | AliasSpec>;
   alpha?: boolean;
@@ -73,6 +95,7 @@ function binary(spec: BinarySpec): void {
       if (spec.name === 'div' && a.get('rounding_mode') !== null) dtype = binaryDtype(x, y);
       return binaryOut(env, x, y, dtype);
     },
+    numeric: binaryNumeric(spec.name, false),
   });
   registerOp({
     name: `Tensor.${spec.name}_`,
@@ -90,6 +113,7 @@ function binary(spec: BinarySpec): void {
       }
       return inplaceBinary(env, self, y);
     },
+    numeric: binaryNumeric(spec.name, true),
   });
 }
 
@@ -137,6 +161,7 @@ registerOp({
     const [x, y] = operands(a, 'floor_divide');
     return binaryOut(env, x, y);
   },
+  numeric: floorDivideNumeric,
 });
 
 registerOp({
@@ -148,6 +173,7 @@ registerOp({
     const [x, y] = operands(a, 'remainder');
     return binaryOut(env, x, y);
   },
+  numeric: remainderNumeric,
 });
 
 for (const [name, dname] of [
@@ -168,6 +194,7 @@ for (const [name, dname] of [
       const [x, y] = operands(a, name);
       return binaryOut(env, x, y, 'bool');
     },
+    numeric: compareNumeric(name),
   });
 }
 
@@ -187,6 +214,7 @@ for (const [name, dname, rname] of [
       if (isFloatingDtype(dt)) throw runtimeError(`"${name}_cpu" not implemented for 'Float'`);
       return binaryOut(env, x, y, dt);
     },
+    numeric: logicalNumeric(name.slice(8) as 'and' | 'or' | 'xor', true),
   });
 }
 
@@ -200,6 +228,7 @@ for (const name of ['logical_and', 'logical_or', 'logical_xor']) {
       const [x, y] = operands(a, name);
       return binaryOut(env, x, y, 'bool');
     },
+    numeric: logicalNumeric(name.slice(8) as 'and' | 'or' | 'xor', false),
   });
 }
 
@@ -216,6 +245,7 @@ for (const [name, grad] of [
       const [x, y] = operands(a, name);
       return binaryOut(env, x, y);
     },
+    numeric: maxMinNumeric(name),
   });
 }
 
@@ -253,6 +283,7 @@ function unary(spec: UnarySpec): void {
       t.device = x.device;
       return t;
     },
+    numeric: unaryNumeric(spec.name),
   });
   if (spec.inplace) {
     registerOp({
@@ -266,6 +297,7 @@ function unary(spec: UnarySpec): void {
         env.mutate(x);
         return x;
       },
+      numeric: unaryNumeric(spec.name),
     });
   }
 }
@@ -334,6 +366,7 @@ registerOp({
     if (bounds.length) env.gradFn = 'ClampBackward0';
     return env.out(broadcastAll([x.shape, ...bounds.map((b) => b.shape)]), x.dtype);
   },
+  numeric: clampNumeric,
 });
 
 registerOp({
@@ -347,6 +380,7 @@ registerOp({
     env.mutate(x);
     return x;
   },
+  numeric: clampNumeric,
 });
 
 /** Implicit softmax dim (F.softmax with dim=None): 0 for 0-, 1- and 3-dim inputs, else 1. */
@@ -373,6 +407,7 @@ for (const [name, grad] of [
       normDim(d === null ? implicitSoftmaxDim(x.ndim) : a.int('dim'), x.ndim);
       return env.out(x.shape, dtypeArg(a.get('dtype'), floatResult(x.dtype)));
     },
+    numeric: softmaxNumeric(name === 'log_softmax'),
   });
 }
 
@@ -387,6 +422,7 @@ registerOp({
     const y = operand(a.get('other'), 'where', 'other', 3);
     return env.out(broadcastAll([cond.shape, x.shape, y.shape]), binaryDtype(x, y));
   },
+  numeric: whereNumeric,
 });
 
 registerOp({
@@ -401,6 +437,7 @@ registerOp({
     const shape = broadcastShapes(x.shape, m.shape);
     return env.out(shape, x.dtype);
   },
+  numeric: maskedFillNumeric,
 });
 
 registerOp({
@@ -413,6 +450,7 @@ registerOp({
     inplaceBinary(env, x, { tensor: m, shape: m.shape, dtype: m.dtype });
     return x;
   },
+  numeric: maskedFillNumeric,
 });
 
 // ------------------------------------------------------------------ in-place fills
@@ -426,6 +464,7 @@ registerOp({
     env.mutate(x);
     return x;
   },
+  numeric: zeroNumeric,
 });
 
 registerOp({
@@ -441,6 +480,7 @@ registerOp({
     env.mutate(x);
     return x;
   },
+  numeric: fillNumeric,
 });
 
 registerOp({
@@ -453,6 +493,7 @@ registerOp({
     inplaceBinary(env, x, { tensor: src, shape: src.shape, dtype: src.dtype });
     return x;
   },
+  numeric: copyNumeric,
 });
 
 for (const name of ['normal_', 'uniform_', 'random_', 'bernoulli_', 'exponential_']) {
@@ -465,6 +506,7 @@ for (const name of ['normal_', 'uniform_', 'random_', 'bernoulli_', 'exponential
       env.mutate(x);
       return x;
     },
+    numeric: randomFillNumeric(name),
   });
 }
 
@@ -545,6 +587,7 @@ registerOp({
     env.gradFn = r.gradFn;
     return env.out(r.shape, binaryDtype({ tensor: x, shape: x.shape, dtype: x.dtype }, { tensor: y, shape: y.shape, dtype: y.dtype }));
   },
+  numeric: matmulNumeric('input', 'other'),
 });
 
 registerOp({
@@ -561,6 +604,7 @@ registerOp({
     if (x.shape[1] !== y.shape[0]) throw shapeError(`mat1 and mat2 shapes cannot be multiplied (${fmt2(x.shape)} and ${fmt2(y.shape)})`, x.shape, y.shape);
     return env.out([x.shape[0], y.shape[1]], x.dtype);
   },
+  numeric: matmulNumeric('input', 'mat2'),
 });
 
 registerOp({
@@ -583,6 +627,7 @@ registerOp({
     }
     return env.out([x.shape[0], x.shape[1], y.shape[2]], x.dtype);
   },
+  numeric: matmulNumeric('input', 'mat2'),
 });
 
 registerOp({
@@ -615,6 +660,7 @@ registerOp({
     const rhs = rhsGiven ?? [...new Set(terms.join(''))].filter((c) => terms.join('').split(c).length === 2).sort().join('');
     return env.out([...rhs].map((c) => sizes.get(c) ?? 1), ts[0]?.dtype ?? 'float32');
   },
+  numeric: einsumNumeric,
 });
 
 
@@ -630,6 +676,7 @@ registerOp({
     if (x.ndim !== 1 || y.ndim !== 1) throw runtimeError(`outer: Expected 1-D argument self, but got ${x.ndim}-D`);
     return env.out([x.shape[0], y.shape[0]], x.dtype);
   },
+  numeric: outerNumeric,
 });
 
 registerOp({
@@ -648,6 +695,7 @@ registerOp({
     broadcastShapes(a.tensor('input').shape, shape);
     return env.out(shape, m1.dtype);
   },
+  numeric: addmmNumeric('mat1', 'mat2'),
 });
 
 registerOp({
@@ -667,6 +715,7 @@ registerOp({
     broadcastShapes(a.tensor('input').shape, shape);
     return env.out(shape, b1.dtype);
   },
+  numeric: addmmNumeric('batch1', 'batch2'),
 });
 
 registerOp({
@@ -679,4 +728,5 @@ registerOp({
     const w = a.get('weight');
     return env.out(broadcastAll([x.shape, a.tensor('end').shape, isTensor(w) ? w.shape : []]), x.dtype);
   },
+  numeric: lerpNumeric,
 });

@@ -1,0 +1,145 @@
+// Numeric-mode helpers shared by the op families: PyTorch dtype ↔ tfjs dtype, operand values (tensors or Python
+// scalars), reading values back into JS, and the gradient helpers every backward formula needs (unbroadcast,
+// re-expanding a reduced gradient, scattering into an index map).
+
+import * as tf from '@tensorflow/tfjs-core';
+import { PyFloat, type PyValue } from '../runtime/values';
+import { isFloatingDtype, type DType } from './dtype';
+import { runtimeError } from './errors';
+import { isTensor, type Tensor } from './tensor';
+
+export type TfDtype = 'float32' | 'int32' | 'bool';
+
+/**
+ * tfjs holds every floating dtype as float32 and every integer dtype as int32 (float64/int64 values beyond
+ * float32/int32 range are not represented exactly); bool stays bool.
+ */
+export function tfDtype(d: DType): TfDtype {
+  if (d === 'bool') return 'bool';
+  if (isFloatingDtype(d) || d.startsWith('complex')) return 'float32';
+  return 'int32';
+}
+
+/** The values of a tensor (throws when the tensor has none, e.g. it came from a symbolic part of the run). */
+export function val(t: Tensor): tf.Tensor {
+  const d = t.data;
+  if (!d) throw runtimeError(`the values of a tensor of shape [${t.shape.join(', ')}] are not known in this numeric run`);
+  return d;
+}
+
+/** A value cast to the tfjs dtype that holds `d`. */
+export function castTo(v: tf.Tensor, d: DType | TfDtype): tf.Tensor {
+  const td = d === 'float32' || d === 'int32' || d === 'bool' ? d : tfDtype(d as DType);
+  if (v.dtype === td) return v;
+  if (td === 'bool') return tf.notEqual(v, tf.scalar(0, v.dtype as TfDtype));
+  if (td === 'int32' && v.dtype === 'float32') {
+    // PyTorch truncates toward zero when casting floats to integers.
+    return tf.cast(tf.mul(tf.sign(v), tf.floor(tf.abs(v))), 'int32');
+  }
+  return tf.cast(v, td);
+}
+
+/** A Python number (int, float, bool) as a JS number, or undefined. */
+export function pyNumber(v: PyValue | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) return v.v;
+  return undefined;
+}
+
+/** A tensor operand or a Python scalar as a tfjs value of dtype `d` (scalars become 0-d tensors). */
+export function operandValue(v: PyValue | undefined, d: DType): tf.Tensor {
+  if (isTensor(v)) return castTo(val(v), d);
+  const n = pyNumber(v);
+  if (n === undefined) throw runtimeError('expected a tensor or a number');
+  return tf.scalar(n, tfDtype(d));
+}
+
+/** The single value of a one-element tensor, as a JS number (bools as 0/1). */
+export function scalarOf(t: Tensor): number {
+  const d = val(t);
+  if (d.size !== 1) throw runtimeError('only one element tensors can be converted to Python scalars');
+  return Number(d.dataSync()[0]);
+}
+
+/** A number argument that may be a Python scalar or a one-element tensor. */
+export function numberArg(v: PyValue | undefined, fallback?: number): number {
+  if (v === null || v === undefined) {
+    if (fallback === undefined) throw runtimeError('expected a number');
+    return fallback;
+  }
+  if (isTensor(v)) return scalarOf(v);
+  const n = pyNumber(v);
+  if (n === undefined) throw runtimeError('expected a number');
+  return n;
+}
+
+/** Sums a gradient over the dimensions that broadcasting added or stretched, back to `shape`. */
+export function unbroadcast(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  let r = g;
+  const lead = r.rank - shape.length;
+  if (lead > 0) r = tf.sum(r, [...Array(lead).keys()]);
+  const axes: number[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1 && r.shape[i] !== 1) axes.push(i);
+  });
+  if (axes.length) r = tf.sum(r, axes, true);
+  return r.shape.length === shape.length ? r : tf.reshape(r, [...shape]);
+}
+
+/** Normalised, sorted reduction dims (null = all). */
+export function reduceDims(ndim: number, dims: number[] | null): number[] {
+  if (dims === null || dims.length === 0) return [...Array(ndim).keys()];
+  return [...new Set(dims.map((d) => (d < 0 ? d + ndim : d)))].sort((a, b) => a - b);
+}
+
+/** A reduced gradient re-expanded to the input shape (reinserting the reduced dims when keepdim was False). */
+export function expandReduced(g: tf.Tensor, inShape: readonly number[], dims: number[], keepdim: boolean): tf.Tensor {
+  let r = g;
+  if (!keepdim) {
+    const kept = inShape.map((d, i) => (dims.includes(i) ? 1 : d));
+    r = tf.reshape(r, kept);
+  }
+  return tf.broadcastTo(r, [...inShape]);
+}
+
+/** Flat row-major indices 0..n-1 shaped like `shape` (int32): run a gather-like op on it to get its index map. */
+export function iota(shape: readonly number[]): tf.Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tf.reshape(tf.range(0, n, 1, 'int32'), [...shape]);
+}
+
+/**
+ * Backward of any op whose outputs copy input elements (indexing, gathers, views): adds each gradient element
+ * into the input position the index map names (duplicates summed).
+ */
+export function scatterAdd(indexMap: tf.Tensor, g: tf.Tensor, inShape: readonly number[]): tf.Tensor {
+  const n = inShape.reduce((p, d) => p * d, 1);
+  if (indexMap.size === 0) return tf.zeros([...inShape]);
+  const idx = tf.reshape(indexMap, [-1, 1]);
+  const flat = tf.scatterND(idx, tf.reshape(tf.cast(g, 'float32'), [-1]), [n]);
+  return tf.reshape(flat, [...inShape]);
+}
+
+/** Zeros shaped like a tensor, float32. */
+export const zerosLike = (shape: readonly number[]): tf.Tensor => tf.zeros([...shape]);
+
+/** Reads values into a JS array (bools as 0/1). */
+export function readValues(v: tf.Tensor): Float32Array | Int32Array | Uint8Array {
+  return v.dataSync() as Float32Array | Int32Array | Uint8Array;
+}
+
+/** Moves axis `from` to the last position (returns the permutation and its inverse). */
+export function moveToEnd(ndim: number, axis: number): { perm: number[]; inv: number[] } {
+  const perm = [...Array(ndim).keys()].filter((i) => i !== axis).concat([axis]);
+  const inv = new Array<number>(ndim);
+  perm.forEach((p, i) => (inv[p] = i));
+  return { perm, inv };
+}
+
+/** True when a permutation is the identity. */
+export const isIdentityPerm = (p: number[]): boolean => p.every((v, i) => v === i);
+
+/** Float tensors only: PyTorch differentiates floating outputs. */
+export const differentiable = (t: Tensor): boolean => t.isFloating;
