@@ -1,5 +1,7 @@
 // `npm test`: generates the PyTorch references, runs the unit suite, then the integration suite inside a
-// real VS Code, and ends with one "N passed, N failed" line over all of them. Nothing is skipped silently.
+// real VS Code, then the UI test (test/ui/uiTest.mjs: the workbench driven as a user, against the development
+// build and the packaged VSIX), and ends with one "N passed, N failed" line over all of them. Nothing is
+// skipped silently.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,9 @@ run('PyTorch references', PYTHON, ['test/reference/generate.py', '--out', 'test/
 run('unit tests', 'npx', ['mocha', '--config', 'test/unit/.mocharc.json']);
 if (existsSync('test/vscode/runIntegration.mjs')) {
   run('integration tests (real VS Code)', process.execPath, ['test/vscode/runIntegration.mjs', '--skip-build']);
+}
+if (existsSync('test/ui/uiTest.mjs')) {
+  run('UI test (the workbench driven as a user: development build, then the packaged VSIX)', process.execPath, ['test/ui/uiTest.mjs']);
 }
 
 let passed = 0;

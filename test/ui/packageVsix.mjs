@@ -4,23 +4,26 @@
 //
 //   node test/ui/packageVsix.mjs OUT.vsix      (or: import { packageVsix } from './packageVsix.mjs')
 //
-// The staging folder holds symlinks to src/ and node_modules/ and copies of the files the VSIX takes
-// (package.json, .vscodeignore, media/, README.md, CHANGELOG.md, LICENSE); the build writes its dist/ there.
+// The staging folder holds symlinks to src/ and node_modules/ and copies of the other top-level files and
+// folders that .vscodeignore may let in (package.json, media/, examples/, README.md, …; not the build's or
+// the tests' folders); the build writes its dist/ there.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Top-level entries never copied: linked (src, node_modules), built in the stage (dist), or never shipped. */
+const NOT_COPIED = new Set(['src', 'node_modules', 'dist', 'out', '.git', '.vscode-test', 'test', 'bench']);
 
 /** Builds `out` (a .vsix path); returns its size in bytes and vsce's output. Throws when vsce fails. */
 export function packageVsix(out) {
   const stage = mkdtempSync(path.join(os.tmpdir(), 'tt-vsix-'));
   try {
     for (const d of ['src', 'node_modules']) symlinkSync(path.join(ROOT, d), path.join(stage, d), 'dir');
-    for (const f of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'media']) {
-      if (existsSync(path.join(ROOT, f))) cpSync(path.join(ROOT, f), path.join(stage, f), { recursive: true });
+    for (const f of readdirSync(ROOT)) {
+      if (!NOT_COPIED.has(f) && !f.endsWith('.vsix')) cpSync(path.join(ROOT, f), path.join(stage, f), { recursive: true });
     }
     const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
     const env = {};

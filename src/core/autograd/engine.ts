@@ -5,6 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { runtimeError } from '../torch/errors';
+import { tidy } from '../torch/numericValues';
 import type { NumericRun } from '../torch/numericRun';
 import { Tensor } from '../torch/tensor';
 import { FREED_GRAPH_MESSAGE, type Edge, type GradNode } from './graph';
@@ -55,7 +56,7 @@ export function runBackward(run: NumericRun, roots: Tensor[], grads: tf.Tensor[]
     list.push({ nr: t.outputNr, t });
     retained.set(t.gradNode, list);
   }
-  const result = tf.tidy(() => {
+  const result = tidy(() => {
     const buffers = new Map<GradNode, Array<tf.Tensor | null>>();
     const deps = new Map<GradNode, number>();
     const deliverLeaf = (leaf: Tensor, g: tf.Tensor) => {
@@ -127,7 +128,7 @@ export function runBackward(run: NumericRun, roots: Tensor[], grads: tf.Tensor[]
       for (const s of node.saved) s.check();
       const fn = node.fn;
       if (!fn) throw runtimeError(FREED_GRAPH_MESSAGE);
-      const inGrads = tf.tidy(() => fn(gys).map((g) => g ?? null));
+      const inGrads = tidy(() => fn(gys).map((g) => g ?? null));
       executed.push(node);
       node.edges.forEach((e, i) => {
         if (!e) return;

@@ -18,12 +18,14 @@
 // SIMD if the pool cannot start). The default comes from bench/conv-block.bench.ts measurements.
 
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// A named import, not a bare one: the package's "sideEffects" list does not name its CJS main file, so a
+// bundler drops `import '@tensorflow/tfjs-backend-cpu'` and the 'cpu' backend is never registered.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export type BackendPref = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -55,8 +57,16 @@ export interface BackendInfo {
 
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
-/** Default wasm thread count: measured fastest on the 2-core reference machine (see the bench). */
-export const DEFAULT_WASM_THREADS = 2;
+/**
+ * Default wasm thread count: one per logical CPU, at most 4 (XNNPACK's pool is pre-sized to 8 workers).
+ * On the 2-core reference machine 2 threads ran the seed block in 0.76 s vs 1.44 s single-threaded
+ * (bench/conv-block.bench.ts, least-loaded runs); $TENSOR_TRACE_WASM_THREADS or `threads` overrides it.
+ */
+export function defaultWasmThreads(): number {
+  const env = Number(process.env.TENSOR_TRACE_WASM_THREADS);
+  if (Number.isInteger(env) && env >= 1) return Math.min(8, env);
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
 
 let current: BackendInfo | null = null;
 let pending: Promise<BackendInfo> | null = null;
@@ -130,7 +140,8 @@ async function tryCpu(attempts: BackendInfo['attempts']): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new Error("backend 'cpu' failed to initialise");
   // Its one-time "install tfjs-node" console banner is noise here: the reason is reported instead.
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  attempts.push({ backend: 'cpu', ok: true, detail: 'pure JS' });
+  // (using version_cpu here also keeps the registering import in tree-shaken bundles)
+  attempts.push({ backend: 'cpu', ok: true, detail: `pure JS, tfjs-backend-cpu ${version_cpu}` });
   return { name: 'cpu', reason: reasonFrom('cpu', attempts, 'pure-JS cpu backend (slow)'), attempts };
 }
 
@@ -173,7 +184,7 @@ async function tryWasm(opts: BackendOptions, attempts: BackendInfo['attempts']):
   }
   setWasmPaths(dir); // a local directory prefix: emscripten reads it with fs, never fetch()
 
-  const wanted = Math.max(1, Math.min(8, Math.floor(opts.threads ?? DEFAULT_WASM_THREADS)));
+  const wanted = Math.max(1, Math.min(8, Math.floor(opts.threads ?? defaultWasmThreads())));
   const env = tf.env();
   if (opts.noSimd) {
     env.set('WASM_HAS_SIMD_SUPPORT', false);

@@ -9,7 +9,7 @@ import { getRecorder } from '../trace/recorder';
 import { TorchError } from './errors';
 import type { NumericRun } from './numericRun';
 import type { DType } from './dtype';
-import { castTo, operandValue, tfDtype, val } from './numericValues';
+import { castTo, operandValue, tfDtype, tidy, val } from './numericValues';
 import type { OpEntry, OpEnv } from './registry';
 import type { Args } from './signature';
 import { isTensor, rowMajorStrides, type Tensor } from './tensor';
@@ -167,7 +167,7 @@ export function runNumeric(
   const c = new NumericCall(a, env, run, inputs, slots, targets, grad);
   let result: tf.Tensor | tf.Tensor[] | void;
   try {
-    result = tf.tidy(() => forward(c) as tf.Tensor | tf.Tensor[]);
+    result = tidy(() => forward(c));
   } catch (e) {
     if (e instanceof TorchError || !(e instanceof Error)) throw e;
     if (e.name === 'LimitExceeded') throw e;
@@ -187,7 +187,7 @@ export function runNumeric(
     const v = values[i];
     if (!v) return;
     const want = tfDtype(t.dtype);
-    const value = v.dtype === want ? v : run.keep(tf.tidy(() => castTo(v, want)));
+    const value = v.dtype === want ? v : run.keep(tidy(() => castTo(v, want)));
     // Data-dependent shapes (boolean masks, nonzero): the values know the real size.
     if (!mutated.has(t) && (value.shape.length !== t.shape.length || value.shape.some((d, k) => d !== t.shape[k]))) {
       t.shape = [...value.shape];

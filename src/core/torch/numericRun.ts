@@ -112,7 +112,7 @@ storageHooks.read = (fn, root) => {
 storageHooks.write = (fn, root, value) => {
   const out = tf.tidy(() => {
     const n = root.size;
-    const idx = fn(tf.reshape(tf.range(0, n, 1, 'int32'), root.shape)).flatten();
+    const idx = fn(tf.reshape(tf.range(0, n, 1, 'int32'), root.shape));
     const upd = tf.cast(tf.reshape(value, [-1]), root.dtype);
     return tf.reshape(tf.tensorScatterUpdate(tf.reshape(root, [-1]), tf.reshape(idx, [-1, 1]), upd), root.shape);
   });

@@ -10,6 +10,11 @@ import { isTensor, type Tensor } from './tensor';
 
 export type TfDtype = 'float32' | 'int32' | 'bool';
 
+/** tf.tidy for any result holding tensors (arrays with nulls, records): what it returns survives, the rest is freed. */
+export function tidy<T>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
 /**
  * tfjs holds every floating dtype as float32 and every integer dtype as int32 (float64/int64 values beyond
  * float32/int32 range are not represented exactly); bool stays bool.
@@ -120,6 +125,38 @@ export function scatterAdd(indexMap: tf.Tensor, g: tf.Tensor, inShape: readonly 
   const idx = tf.reshape(indexMap, [-1, 1]);
   const flat = tf.scatterND(idx, tf.reshape(tf.cast(g, 'float32'), [-1]), [n]);
   return tf.reshape(flat, [...inShape]);
+}
+
+/**
+ * Flat indices into a tensor of shape `xShape` for PyTorch's gather(dim, idx): the element at every position of
+ * `idx` with its `dim` coordinate replaced by the index value (negative values wrap).
+ */
+export function alongIndex(xShape: readonly number[], dim: number, idx: tf.Tensor): tf.Tensor {
+  const n = xShape.length;
+  const xStrides = new Array<number>(n);
+  let acc = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    xStrides[i] = acc;
+    acc *= xShape[i];
+  }
+  const ishape = idx.shape;
+  const pos = iota(ishape);
+  let flat = tf.mul(tf.add(tf.cast(idx, 'int32'), tf.mul(tf.cast(tf.less(idx, 0), 'int32'), xShape[dim])), tf.scalar(xStrides[dim], 'int32'));
+  let istride = 1;
+  for (let a = n - 1; a >= 0; a--) {
+    if (a !== dim) {
+      const coord = tf.mod(tf.floorDiv(pos, tf.scalar(istride, 'int32')), tf.scalar(ishape[a], 'int32'));
+      flat = tf.add(flat, tf.mul(coord, tf.scalar(xStrides[a], 'int32')));
+    }
+    istride *= ishape[a];
+  }
+  return flat;
+}
+
+/** PyTorch's gather(x, dim, idx) on values. */
+export function gatherAlong(x: tf.Tensor, dim: number, idx: tf.Tensor): tf.Tensor {
+  const flat = alongIndex(x.shape, dim, idx);
+  return tf.reshape(tf.gather(tf.reshape(x, [-1]), tf.reshape(flat, [-1])), idx.shape);
 }
 
 /** Zeros shaped like a tensor, float32. */

@@ -251,6 +251,8 @@ export function asInt(v: PyValue | undefined): number | undefined {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (isTensor(v) && v.shape.length === 0 && !v.isFloating) {
+    // Numeric mode: a 0-d integer tensor is usable as an int (as PyTorch's __index__ allows).
+    if (v.data) return Number(v.data.dataSync()[0]);
     throw typeError(`a symbolic tensor's value is not known (an int was needed); run a numeric trace`);
   }
   return undefined;

@@ -2,6 +2,8 @@
 // per-statement shapes, skip connections and unused modules. Implements the interpreter's TraceHooks; torch
 // code finds it through getRecorder(interp).
 
+import * as tf from '@tensorflow/tfjs-core';
+import type { Edge, GradNode } from '../autograd/graph';
 import { LineMap, type Diagnostic, type Location } from '../diagnostics';
 import type { Span } from '../syntax/ast';
 import {
@@ -19,6 +21,7 @@ import { DTYPE_BYTES } from '../torch/dtype';
 import { countParams, moduleState, namedModules } from '../torch/nn/moduleState';
 import type { TorchOptions } from '../torch/state';
 import { isTensor, Tensor, type Producer } from '../torch/tensor';
+import { gradStats, l2norm, tensorStats } from './numericStats';
 import type { LineShape, ModuleCall, OpCall, Shape, SkipConnection, UnusedModule } from './types';
 
 /** One tensor op as the registry reports it. */
@@ -61,6 +64,26 @@ interface CallRec {
   open: boolean;
 }
 
+/** Numeric mode: how a skip connection's gradient shares are measured during backward. */
+interface SkipGradRec {
+  skip: SkipConnection;
+  /** Where gradients reaching the block input arrive (the common ancestor of the add's operands). */
+  target: Edge;
+  /** First step from the input along each branch (null: the add consumes the input directly). */
+  shortcutFirst: Producer | null;
+  mainFirst: Producer | null;
+  /** The addition's own autograd node. */
+  addNode: GradNode | null;
+  /** Gradient contributions of this backward pass, per branch. */
+  sums: { shortcut: tf.Tensor | null; main: tf.Tensor | null };
+}
+
+/** Numeric mode: a module call's input that is a leaf, whose gradient is summed over its consumers. */
+interface LeafInputRec {
+  callIds: number[];
+  sum: tf.Tensor | null;
+}
+
 interface LineRec {
   file: string;
   span: Span;
@@ -100,6 +123,8 @@ export class Recorder implements TraceHooks {
   private readonly frames: Array<{ fn: PyFunction; self: PyValue | undefined }> = [];
   private readonly lineMaps = new Map<string, LineMap>();
   private topLevelMacs = 0;
+  private readonly skipGrads: SkipGradRec[] = [];
+  private readonly leafInputs = new Map<Tensor, LeafInputRec>();
 
   constructor(opts: RecorderOptions = {}) {
     this.torchOptions = opts.torch ?? {};
@@ -221,6 +246,7 @@ export class Recorder implements TraceHooks {
     });
     if (parent !== null) this.calls[parent].call.children.push(id);
     this.stack.push(id);
+    if (this.torchOptions.numeric) this.watchInputGrad(id, inputs[0]);
     return id;
   }
 
@@ -245,6 +271,107 @@ export class Recorder implements TraceHooks {
       const st = rec.start.find((s) => s.t === t);
       if (st && st.version === t.version) continue; // returned its input unchanged (Identity, empty Sequential)
       t.producer = { kind: 'module', callId: id, inputs: provInputs, scope: parentScope };
+    }
+    const run = this.torchOptions.numeric;
+    if (run) {
+      const first = outs.find((t) => t.data !== undefined);
+      if (first?.data) {
+        rec.call.stats = tensorStats(first.data);
+        this.watchOutputGrad(id, first);
+      }
+      run.callsDone++;
+      run.onProgress?.({ module: rec.call.name || rec.call.className, done: run.callsDone, total: run.totalCalls });
+    }
+  }
+
+  // ------------------------------------------------------------------ numeric: gradients
+
+  /** Records the gradient w.r.t. a module call's output when backward reaches it. */
+  private watchOutputGrad(id: number, out: Tensor): void {
+    const node = out.gradNode;
+    if (!node) return;
+    node.addHook(out.outputNr, (g) => {
+      const s = gradStats(g);
+      const call = this.calls[id].call;
+      call.grad = {
+        ...(call.grad ?? { paramNorms: {} }),
+        outputNorm: s.norm,
+        outputMean: s.mean,
+        outputStd: s.std,
+        outputMaxAbs: s.maxAbs,
+        outputFirst: s.first,
+        paramNorms: call.grad?.paramNorms ?? {},
+      };
+    });
+  }
+
+  /** Records the gradient w.r.t. a module call's (first) input: at its node, or summed over a leaf's consumers. */
+  private watchInputGrad(id: number, inp: Tensor | undefined): void {
+    if (!inp || !inp.requiresGrad) return;
+    if (inp.gradNode) {
+      inp.gradNode.addHook(inp.outputNr, (g) => this.setInputGrad([id], g));
+      return;
+    }
+    if (!inp.isLeaf) return;
+    const rec = this.leafInputs.get(inp) ?? { callIds: [], sum: null };
+    rec.callIds.push(id);
+    this.leafInputs.set(inp, rec);
+  }
+
+  private setInputGrad(ids: number[], g: tf.Tensor): void {
+    const s = gradStats(g);
+    for (const id of ids) {
+      const call = this.calls[id].call;
+      const base = call.grad ?? { outputNorm: 0, outputMean: 0, outputStd: 0, outputMaxAbs: 0, outputFirst: [], paramNorms: {} };
+      call.grad = { ...base, inputNorm: s.norm, inputFirst: s.first };
+    }
+  }
+
+  /** Called by autograd for every gradient sent along an edge: leaf inputs and skip-connection shares. */
+  onGradEdge(consumer: GradNode, edge: Edge, g: tf.Tensor): void {
+    const add = (prev: tf.Tensor | null): tf.Tensor => {
+      const next = prev ? tf.add(prev, g) : tf.clone(g);
+      if (this.torchOptions.numeric) this.torchOptions.numeric.keep(next);
+      else tf.keep(next);
+      if (prev) prev.dispose();
+      return next;
+    };
+    if (edge.leaf) {
+      const rec = this.leafInputs.get(edge.leaf);
+      if (rec) rec.sum = add(rec.sum);
+    }
+    for (const s of this.skipGrads) {
+      const hit = edge.leaf ? s.target.leaf === edge.leaf : s.target.node === edge.node && s.target.nr === edge.nr;
+      if (!hit) continue;
+      if (this.consumerOn(consumer, s.shortcutFirst, s.addNode)) s.sums.shortcut = add(s.sums.shortcut);
+      else if (this.consumerOn(consumer, s.mainFirst, s.addNode)) s.sums.main = add(s.sums.main);
+    }
+  }
+
+  /** Whether `consumer` is the first op (or inside the first module call) of a branch. */
+  private consumerOn(consumer: GradNode, first: Producer | null, addNode: GradNode | null): boolean {
+    if (first === null) return consumer === addNode;
+    if (first.kind === 'op') return first.node === consumer;
+    return first.callId !== undefined && consumer.callPath.includes(first.callId);
+  }
+
+  /** Called when a backward pass finished: leaf input gradients and shortcut shares. */
+  onBackwardDone(): void {
+    for (const rec of this.leafInputs.values()) {
+      if (!rec.sum) continue;
+      this.setInputGrad(rec.callIds, rec.sum);
+      rec.sum.dispose();
+      rec.sum = null;
+    }
+    for (const s of this.skipGrads) {
+      const { shortcut, main } = s.sums;
+      if (!shortcut && !main) continue;
+      const ns = shortcut ? l2norm(shortcut) : 0;
+      const nm = main ? l2norm(main) : 0;
+      s.skip.shortcutGradShare = ns + nm > 0 ? ns / (ns + nm) : undefined;
+      shortcut?.dispose();
+      main?.dispose();
+      s.sums = { shortcut: null, main: null };
     }
   }
 
@@ -278,7 +405,7 @@ export class Recorder implements TraceHooks {
       macs: ev.macs,
     });
     this.opDetails.push(ev.detail);
-    if (ev.isAdd && id !== null && ev.inputs.length >= 2 && ev.outputs.length >= 1) this.noteAdd(id, ev.inputs[0], ev.inputs[1], ev.file, ev.span, site);
+    if (ev.isAdd && id !== null && ev.inputs.length >= 2 && ev.outputs.length >= 1) this.noteAdd(id, ev.inputs[0], ev.inputs[1], ev.file, ev.span, site, ev.outputs[0]);
   }
 
   /** An addition that raised (e.g. a size mismatch): still a skip connection when its operands share an ancestor. */
@@ -290,7 +417,7 @@ export class Recorder implements TraceHooks {
   }
 
   /** One skip per block instance, add site and occurrence in the forward: calling the block again adds nothing. */
-  private noteAdd(id: number, a: Tensor, b: Tensor, file: string, span: Span, site: Location): void {
+  private noteAdd(id: number, a: Tensor, b: Tensor, file: string, span: Span, site: Location, out?: Tensor): void {
     const rec = this.calls[id];
     const siteKey = `${file}:${span.start}:${span.end}`;
     const n = (rec.addsAtSite.get(siteKey) ?? 0) + 1;
@@ -301,7 +428,34 @@ export class Recorder implements TraceHooks {
     if (skip) {
       this.skipKeys.add(key);
       this.skipList.push(skip);
+      if (this.torchOptions.numeric) this.watchSkip(id, skip, a, b, out);
     }
+  }
+
+  /** Numeric mode: statistics of f(x) − x and the measurement of the shortcut's share of the gradient. */
+  private watchSkip(id: number, skip: SkipConnection, a: Tensor, b: Tensor, out: Tensor | undefined): void {
+    const k = this.classifyAdd(id, a, b);
+    if (!k) return;
+    const main = k.shortcutIsA ? b : a;
+    const short = k.shortcutIsA ? a : b;
+    if (main.data && short.data) {
+      const diff = tf.tidy(() => tf.sub(tf.cast(main.data as tf.Tensor, 'float32'), tf.cast(short.data as tf.Tensor, 'float32')));
+      skip.residualStats = tensorStats(diff);
+      diff.dispose();
+    }
+    const anc = k.anc;
+    const target: Edge | null = anc.gradNode ? { node: anc.gradNode, nr: anc.outputNr } : anc.requiresGrad && anc.isLeaf ? { leaf: anc } : null;
+    if (!target) return;
+    const stepsShort = k.shortcutIsA ? k.stepsA : k.stepsB;
+    const stepsMain = k.shortcutIsA ? k.stepsB : k.stepsA;
+    this.skipGrads.push({
+      skip,
+      target,
+      shortcutFirst: stepsShort[0] ?? null,
+      mainFirst: stepsMain[0] ?? null,
+      addNode: out?.gradNode ?? null,
+      sums: { shortcut: null, main: null },
+    });
   }
 
   /** Whether two add operands share an ancestor computed in (or passed to) the current forward. */
@@ -556,6 +710,7 @@ export class Recorder implements TraceHooks {
         }
       }
     }
+    if (this.torchOptions.numeric) this.collectParamNorms();
     const macs = roots.reduce((s, r) => s + r.call.macs, 0) + this.topLevelMacs;
     const activationBytes = this.calls
       .filter((c) => c.call.children.length === 0 && c.info.nativeLayer)
@@ -574,6 +729,29 @@ export class Recorder implements TraceHooks {
       totals: { params, trainableParams: trainable, macs, activationBytes },
       rootCalls: roots.map((r) => r.call.id),
     };
+  }
+
+  /** Numeric mode: each call's own parameters' gradient norms (the `.grad` they hold at the end of the run). */
+  private collectParamNorms(): void {
+    const cache = new Map<Tensor, number>();
+    for (const c of this.calls) {
+      const st = moduleState(c.module);
+      if (!st) continue;
+      const norms: Record<string, number> = {};
+      for (const [name, p] of st.params) {
+        const g = p?.grad?.data;
+        if (!p || !g) continue;
+        let n = cache.get(p);
+        if (n === undefined) {
+          n = l2norm(g);
+          cache.set(p, n);
+        }
+        norms[name] = n;
+      }
+      if (Object.keys(norms).length === 0) continue;
+      const base = c.call.grad ?? { outputNorm: 0, outputMean: 0, outputStd: 0, outputMaxAbs: 0, outputFirst: [], paramNorms: {} };
+      c.call.grad = { ...base, paramNorms: norms };
+    }
   }
 
   private unusedModules(roots: Set<PyInstance>): UnusedModule[] {

@@ -29,7 +29,7 @@ ParameterClass.dict.set(
     const p = newParameter(src.shape, src.dtype, ctx.interp.truthy(rg));
     if (p.requiresGrad && !p.isFloating) ctx.interp.raise('RuntimeError', 'Only Tensors of floating point and complex dtype can require gradients');
     p.device = src.device;
-    p.data = src.data;
+    p.aliasOf(src); // shares the values (numeric mode), as Parameter(t) shares t's storage
     p.init = src.init;
     return p;
   }),

@@ -15,6 +15,35 @@ import { numelOf, sizeRepr, type Shape, type Tensor } from '../tensor';
 import { LEGACY_TYPE } from '../dtype';
 import { implicitSoftmaxDim } from '../ops/elementwise';
 import { reduceShape } from '../ops/reduce';
+import { softmaxNumeric } from '../ops/elementwiseNumeric';
+import {
+  activationNumeric,
+  adaptiveAvgNumeric,
+  adaptiveMaxNumeric,
+  avgPoolNumeric,
+  batchNormNumeric,
+  bilinearNumeric,
+  classLossNumeric,
+  convNumeric,
+  convTransposeNumeric,
+  cosineSimilarityNumeric,
+  dropoutNumeric,
+  embeddingNumeric,
+  gluNumeric,
+  groupNormNumeric,
+  instanceNormNumeric,
+  interpolateNumeric,
+  layerNormNumeric,
+  linearNumeric,
+  maxPoolNumeric,
+  normalizeNumeric,
+  oneHotNumeric,
+  padNumeric,
+  pixelShuffleNumeric,
+  pointLossNumeric,
+  preluNumeric,
+  sdpaNumeric,
+} from './functionalNumeric';
 
 const fmt = (s: Shape): string => `[${s.join(', ')}]`;
 
@@ -132,7 +161,7 @@ export function convTransposeOutputShape(
   return input.length === n + 1 ? [cout, ...out] : [x[0], cout, ...out];
 }
 
-function convEntry(n: number): void {
+function convEntry(n: 1 | 2 | 3): void {
   registerOp({
     name: `F.conv${n}d`,
     sig: `conv${n}d(input: Tensor, weight: Tensor, bias: Tensor? = None, stride=1, padding=0, dilation=1, groups: int = 1)`,
@@ -162,6 +191,7 @@ function convEntry(n: number): void {
       if (x.ndim === n + 1) env.gradFn = 'SqueezeBackward1';
       return out(env, x, shape);
     },
+    numeric: convNumeric(n),
   });
   registerOp({
     name: `F.conv_transpose${n}d`,
@@ -189,6 +219,7 @@ function convEntry(n: number): void {
       if (x.ndim === n + 1) env.gradFn = 'SqueezeBackward1';
       return out(env, x, shape);
     },
+    numeric: convTransposeNumeric(n),
   });
 }
 convEntry(1);
@@ -229,6 +260,7 @@ registerOp({
     env.gradFn = r.gradFn;
     return out(env, x, r.shape);
   },
+  numeric: linearNumeric,
 });
 
 registerOp({
@@ -241,6 +273,7 @@ registerOp({
     const w = a.tensor('weight');
     return out(env, x1, [...x1.shape.slice(0, -1), w.shape[0]]);
   },
+  numeric: bilinearNumeric,
 });
 
 // ------------------------------------------------------------------ normalization
@@ -264,6 +297,7 @@ registerOp({
     }
     return out(env, x, x.shape);
   },
+  numeric: batchNormNumeric,
 });
 
 /** LayerNorm's check: the trailing dims of the input must equal normalized_shape. */
@@ -290,6 +324,7 @@ registerOp({
     checkLayerNorm(x.shape, ns);
     return out(env, x, x.shape);
   },
+  numeric: layerNormNumeric,
 });
 
 registerOp({
@@ -312,6 +347,7 @@ registerOp({
     }
     return out(env, x, x.shape);
   },
+  numeric: groupNormNumeric,
 });
 
 registerOp({
@@ -319,6 +355,7 @@ registerOp({
   sig: 'instance_norm(input: Tensor, running_mean: Tensor? = None, running_var: Tensor? = None, weight: Tensor? = None, bias: Tensor? = None, use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-05)',
   gradFn: 'NativeBatchNormBackward0',
   impl: (a, env) => out(env, a.tensor('input'), a.tensor('input').shape),
+  numeric: instanceNormNumeric,
 });
 
 registerOp({
@@ -330,6 +367,7 @@ registerOp({
     normDim(a.int('dim'), x.ndim);
     return out(env, x, x.shape);
   },
+  numeric: normalizeNumeric,
 });
 
 // ------------------------------------------------------------------ pooling
@@ -372,7 +410,7 @@ export function poolOutputShape(
   return [...lead, ...outSp];
 }
 
-function poolEntry(n: number, kind: 'max' | 'avg'): void {
+function poolEntry(n: 1 | 2 | 3, kind: 'max' | 'avg'): void {
   const sig =
     kind === 'max'
       ? `max_pool${n}d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False, return_indices: bool = False)`
@@ -395,9 +433,10 @@ function poolEntry(n: number, kind: 'max' | 'avg'): void {
       if (kind === 'max' && a.bool('return_indices')) return new PyTuple([o, env.out(shape, 'int64')]);
       return o;
     },
+    numeric: kind === 'max' ? maxPoolNumeric(n) : avgPoolNumeric(n),
   });
 }
-for (const n of [1, 2, 3]) {
+for (const n of [1, 2, 3] as const) {
   poolEntry(n, 'max');
   poolEntry(n, 'avg');
 }
@@ -422,7 +461,7 @@ function outputSizeArg(v: PyValue, n: number): Array<number | null> {
   throw typeError(`adaptive pool: output_size must be int or tuple of ints`);
 }
 
-for (const n of [1, 2, 3]) {
+for (const n of [1, 2, 3] as const) {
   for (const kind of ['avg', 'max'] as const) {
     const fname = `adaptive_${kind}_pool${n}d`;
     registerOp({
@@ -440,6 +479,7 @@ for (const n of [1, 2, 3]) {
         if (kind === 'max' && a.bool('return_indices')) return new PyTuple([o, env.out(shape, 'int64')]);
         return o;
       },
+      numeric: kind === 'avg' ? adaptiveAvgNumeric(n) : adaptiveMaxNumeric(n),
     });
   }
 }
@@ -472,6 +512,7 @@ for (const [name, minDim] of [
       }
       return out(env, x, x.shape);
     },
+    numeric: dropoutNumeric(name === 'dropout' ? 'dropout' : name === 'alpha_dropout' ? 'alpha' : name === 'feature_alpha_dropout' ? 'feature_alpha' : 'feature'),
   });
 }
 
@@ -521,6 +562,7 @@ registerOp({
     env.gradFn = mode === 'constant' ? 'ConstantPadNdBackward0' : mode === 'reflect' ? `ReflectionPad${n}DBackward0` : mode === 'replicate' ? `ReplicationPad${n}DBackward0` : 'CopySlices';
     return out(env, x, shape);
   },
+  numeric: padNumeric,
 });
 
 const INTERP_MODES = ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact'];
@@ -587,6 +629,7 @@ registerOp({
     env.gradFn = names[mode] ?? null;
     return out(env, x, shape);
   },
+  numeric: interpolateNumeric,
 });
 
 registerOp({
@@ -602,6 +645,7 @@ registerOp({
     if (c % (r * r) !== 0) throw runtimeError(`pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=${c} is not divisible by ${r * r}`);
     return out(env, x, [...x.shape.slice(0, -3), c / (r * r), x.shape[x.ndim - 2] * r, x.shape[x.ndim - 1] * r]);
   },
+  numeric: pixelShuffleNumeric,
 });
 
 // ------------------------------------------------------------------ activations (F-only names)
@@ -623,6 +667,7 @@ function activation(name: string, gradFn: string, extraSig = '', opts: { inplace
       }
       return out(env, x, x.shape);
     },
+    numeric: activationNumeric(name),
   });
 }
 activation('gelu', 'GeluBackward0', 'approximate: str = "none"');
@@ -647,6 +692,7 @@ registerOp({
   aliases: ['torch.prelu'],
   gradFn: 'PreluBackward0',
   impl: (a, env) => out(env, a.tensor('input'), a.tensor('input').shape),
+  numeric: preluNumeric,
 });
 
 registerOp({
@@ -658,6 +704,7 @@ registerOp({
     normDim(a.get('dim') === null ? implicitSoftmaxDim(x.ndim) : a.int('dim'), x.ndim);
     return out(env, x, x.shape);
   },
+  numeric: softmaxNumeric(false, true),
 });
 
 registerOp({
@@ -672,6 +719,7 @@ registerOp({
     shape[d] /= 2;
     return out(env, x, shape);
   },
+  numeric: gluNumeric,
 });
 
 // ------------------------------------------------------------------ embedding & misc
@@ -690,6 +738,7 @@ registerOp({
     }
     return out(env, w, [...x.shape, w.shape[1]]);
   },
+  numeric: embeddingNumeric,
 });
 
 registerOp({
@@ -699,10 +748,12 @@ registerOp({
   impl: (a, env) => {
     const x = a.tensor('tensor');
     if (x.dtype !== 'int64') throw runtimeError('one_hot is only applicable to index tensor.');
-    const n = a.int('num_classes');
+    let n = a.int('num_classes');
+    if (n < 0 && x.data) n = Math.max(-1, ...Array.from(x.data.dataSync(), Number)) + 1;
     if (n < 0) throw runtimeError('one_hot(num_classes=-1) needs the tensor values to find the class count; pass num_classes (a symbolic trace does not know the values)');
     return env.out([...x.shape, n], 'int64');
   },
+  numeric: oneHotNumeric,
 });
 
 registerOp({
@@ -715,6 +766,7 @@ registerOp({
     const shape = broadcastShapes(x1.shape, a.tensor('x2').shape);
     return out(env, x1, reduceShape(shape, [a.int('dim')], false));
   },
+  numeric: cosineSimilarityNumeric,
 });
 
 registerOp({
@@ -740,6 +792,7 @@ registerOp({
     const batch = broadcastShapes(q.shape.slice(0, -2), v.shape.slice(0, -2));
     return out(env, q, [...batch, q.shape[q.ndim - 2], v.shape[v.ndim - 1]]);
   },
+  numeric: sdpaNumeric,
 });
 
 // ------------------------------------------------------------------ losses
@@ -790,6 +843,7 @@ for (const name of ['cross_entropy', 'nll_loss'] as const) {
       if (name === 'cross_entropy' && targetFloat) env.gradFn = 'DivBackward1';
       return reduced(env, x, shape, a.str('reduction'));
     },
+    numeric: classLossNumeric(name),
   });
 }
 
@@ -827,6 +881,7 @@ for (const [name, grad, strict] of [
       const shape = broadcastShapes(x.shape, t.shape);
       return reduced(env, x, shape, a.str('reduction'));
     },
+    numeric: pointLossNumeric(name),
   });
 }
 

@@ -1,15 +1,19 @@
 // Autograd bookkeeping on symbolic tensors: backward() fills .grad of leaves (and retain_grad() tensors) with
 // tensors of the right shape; requires_grad_/detach/retain_grad/item; no_grad/enable_grad/set_grad_enabled.
 
-import { PyBuiltinFunction, PyInstance, PyOpaque, PyTuple, type CallContext, type PyValue } from '../../runtime/values';
-import { runtimeError, valueError } from '../errors';
+import * as tf from '@tensorflow/tfjs-core';
+import { runBackward as runNumericBackward } from '../../autograd/engine';
+import { PyBuiltinFunction, PyFloat, PyInstance, PyList, PyOpaque, PyTuple, type CallContext, type Interp, type PyValue } from '../../runtime/values';
+import { getRecorder } from '../../trace/recorder';
+import { raiseTorchError, runtimeError, TorchError, valueError } from '../errors';
+import { castTo, tidy, val } from '../numericValues';
 import { builtin, nativeClass } from '../native';
 import { registerOp } from '../registry';
 import { torchState } from '../state';
 import { isTensor, sizeRepr, Tensor } from '../tensor';
 
-/** Walks the autograd graph from `root` and gives every reachable leaf requiring grad (and retain_grad tensors) a grad. */
-export function runBackward(root: Tensor, gradient: Tensor | null, retainGraph: boolean): void {
+/** PyTorch's checks on backward()'s root and gradient. */
+function checkRoot(root: Tensor, gradient: Tensor | null): void {
   if (!root.requiresGrad) throw runtimeError('element 0 of tensors does not require grad and does not have a grad_fn');
   if (gradient === null && root.numel !== 1) throw runtimeError('grad can be implicitly created only for scalar outputs');
   if (gradient && (gradient.shape.length !== root.shape.length || gradient.shape.some((d, i) => d !== root.shape[i]))) {
@@ -17,6 +21,11 @@ export function runBackward(root: Tensor, gradient: Tensor | null, retainGraph: 
       `Mismatch in shape: grad_output[0] has a shape of ${sizeRepr(gradient.shape)} and output[0] has a shape of ${sizeRepr(root.shape)}.`,
     );
   }
+}
+
+/** Walks the autograd graph from `root` and gives every reachable leaf requiring grad (and retain_grad tensors) a grad. */
+export function runBackward(root: Tensor, gradient: Tensor | null, retainGraph: boolean): void {
+  checkRoot(root, gradient);
   const seen = new Set<Tensor>();
   const stack: Tensor[] = [root];
   const freed = freedGraphs;
@@ -48,10 +57,24 @@ registerOp({
   aliases: [{ name: 'torch.autograd.backward', sig: 'backward(self: Tensor, grad_tensors=None, retain_graph=None, create_graph: bool = False, grad_variables=None, inputs=None)' }],
   record: false,
   allocates: false,
-  impl: (a) => {
+  impl: (a, env) => {
     const self = a.tensor('self');
     const g = a.get('gradient') ?? a.get('grad_tensors');
-    runBackward(self, isTensor(g) ? g : null, a.get('retain_graph') === true || a.get('create_graph') === true);
+    const retain = a.get('retain_graph') === true || a.get('create_graph') === true;
+    const run = env.state.numeric;
+    if (run && self.data) {
+      // Numeric mode: real gradients through the recorded graph.
+      checkRoot(self, isTensor(g) ? g : null);
+      const seed = isTensor(g) ? tidy(() => castTo(val(g), 'float32')) : tf.onesLike(castTo(val(self), 'float32'));
+      const rec = getRecorder(env.interp);
+      runNumericBackward(run, [self], [seed], {
+        retainGraph: retain,
+        onEdge: rec ? (node, edge, grad) => rec.onGradEdge(node, edge, grad) : undefined,
+        onDone: rec ? () => rec.onBackwardDone() : undefined,
+      });
+      return null;
+    }
+    runBackward(self, isTensor(g) ? g : null, retain);
     return null;
   },
 });
@@ -61,10 +84,13 @@ registerOp({
   sig: 'retain_grad(self: Tensor)',
   record: false,
   allocates: false,
-  impl: (a) => {
+  impl: (a, env) => {
     const self = a.tensor('self');
     if (!self.requiresGrad) throw runtimeError("can't retain_grad on Tensor that has requires_grad=False");
-    if (!self.isLeaf) self.retainsGrad = true;
+    if (!self.isLeaf) {
+      self.retainsGrad = true;
+      env.state.numeric?.retained.add(self);
+    }
     return null;
   },
 });
@@ -93,13 +119,17 @@ registerOp({
   },
 });
 
-/** A tensor sharing `t`'s values with no autograd history. */
-export function detached(t: Tensor): Tensor {
+/**
+ * A tensor sharing `t`'s values with no autograd history. detach() also shares the version counter (in-place
+ * changes through it are still caught by autograd); `.data` does not (`shareVersion` false).
+ */
+export function detached(t: Tensor, shareVersion = true): Tensor {
   const d = new Tensor([...t.shape], t.dtype);
   d.device = t.device;
   d.strides = [...t.strides];
   d.producer = t.producer;
-  d.data = t.data;
+  d.aliasOf(t);
+  if (shareVersion) d.vc = t.vc;
   return d;
 }
 
@@ -137,6 +167,7 @@ registerOp({
   impl: (a) => {
     const t = a.tensor('self');
     if (t.numel !== 1) throw valueError('only one element tensors can be converted to Python scalars');
+    if (t.data) return pyScalarOf(t, 0);
     return new PyOpaque(UNKNOWN_ITEM_LABEL);
   },
 });
@@ -149,10 +180,37 @@ registerOp({
   allocates: false,
   impl: (a) => {
     const t = a.tensor('self');
+    if (t.data && a.sig.name === 'tolist') return toList(t);
+    if (t.data && a.sig.name === 'numpy' && t.requiresGrad) {
+      throw runtimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+    }
     if (t.requiresGrad && a.sig.name === 'tolist') return new PyOpaque('tensor.tolist() (values known after a numeric trace)');
     return new PyOpaque('tensor values (known after a numeric trace)');
   },
 });
+
+/** Element `i` (row-major) of a tensor with values, as the Python scalar item() returns (float, int or bool). */
+export function pyScalarOf(t: Tensor, i: number): PyValue {
+  const v = Number((t.data as tf.Tensor).dataSync()[i]);
+  if (t.dtype === 'bool') return v !== 0;
+  if (t.isFloating) return new PyFloat(v);
+  return v;
+}
+
+/** tensor.tolist(): nested lists of Python scalars. */
+function toList(t: Tensor): PyValue {
+  const data = (t.data as tf.Tensor).dataSync();
+  const conv = (v: number): PyValue => (t.dtype === 'bool' ? v !== 0 : t.isFloating ? new PyFloat(v) : v);
+  if (t.ndim === 0) return conv(Number(data[0]));
+  const build = (dim: number, off: number): PyValue => {
+    const n = t.shape[dim];
+    const stride = t.shape.slice(dim + 1).reduce((p, d) => p * d, 1);
+    const items: PyValue[] = [];
+    for (let i = 0; i < n; i++) items.push(dim === t.ndim - 1 ? conv(Number(data[off + i])) : build(dim + 1, off + i * stride));
+    return new PyList(items);
+  };
+  return build(0, 0);
+}
 
 // ------------------------------------------------------------------ grad mode context managers
 
@@ -241,6 +299,10 @@ export const autogradGrad = builtin(
     } catch (e) {
       ctx.interp.raise('RuntimeError', (e as Error).message);
     }
+    const run = torchState(ctx.interp).numeric;
+    if (run && outs.every((o) => o.data) && ins.every((t) => t.data)) {
+      return numericGrad(ctx.interp, outs, ins, c.args[2] ?? c.kwargs.get('grad_outputs') ?? null, c.kwargs.get('retain_graph') === true || c.kwargs.get('create_graph') === true);
+    }
     return new PyTuple(
       ins.map((t) => {
         const g = new Tensor([...t.shape], t.dtype);
@@ -251,3 +313,30 @@ export const autogradGrad = builtin(
   },
   'torch.autograd.grad',
 );
+
+/** torch.autograd.grad in numeric mode: the gradients of `ins`, without touching any `.grad`. */
+function numericGrad(interp: Interp, outs: Tensor[], ins: Tensor[], gradOutputs: PyValue, retain: boolean): PyValue {
+  const run = torchState(interp).numeric;
+  if (!run) return null;
+  const gos = gradOutputs === null ? [] : isTensor(gradOutputs) ? [gradOutputs] : interp.iterate(gradOutputs).filter(isTensor);
+  try {
+    outs.forEach((o, i) => checkRoot(o, gos[i] ?? null));
+    const seeds = outs.map((o, i) => (gos[i] ? tidy(() => castTo(val(gos[i]), 'float32')) : tf.onesLike(castTo(val(o), 'float32'))));
+    const grads = runNumericBackward(run, outs, seeds, { retainGraph: retain, inputs: ins }) ?? [];
+    return new PyTuple(
+      ins.map((t, i) => {
+        const g = grads[i];
+        if (!g) {
+          throw runtimeError('One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.');
+        }
+        const r = new Tensor([...t.shape], t.dtype);
+        r.device = t.device;
+        r.data = g;
+        return r;
+      }),
+    );
+  } catch (e) {
+    if (e instanceof TorchError) raiseTorchError(interp, e);
+    throw e;
+  }
+}

@@ -15,6 +15,7 @@ export function sizeFromVarargs(a: Args, fname: string, name = 'size'): number[]
     if (typeof v === 'number' && Number.isInteger(v)) return v;
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (isTensor(v) && v.shape.length === 0 && !v.isFloating) {
+      if (v.data) return Number(v.data.dataSync()[0]);
       throw typeError(`${fname}(): the value of a symbolic tensor used as a size is not known; run a numeric trace`);
     }
     throw typeError(`${fname}(): argument '${name}' must be tuple of ints, but found element of type ${pyTypeName(v)} at pos ${i}`);

@@ -455,22 +455,24 @@ export function matmulValues(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a2.rank === 2 && b2.rank === 2) y = tf.matMul(a2, b2);
   else if (b2.rank === 2 && a2.rank > 2) {
     // Fold a's batch into rows: one [rows, k]·[k, m] product.
-    const k = a2.shape[a2.rank - 1];
-    y = tf.reshape(tf.matMul(tf.reshape(a2, [-1, k]), b2), [...a2.shape.slice(0, -1), b2.shape[1]]);
+    const k = a2.shape[a2.rank - 1] as number;
+    y = tf.reshape(tf.matMul(tf.reshape(a2, [-1, k]), b2), [...a2.shape.slice(0, -1), b2.shape[1] as number]);
   } else {
     const ba = a2.shape.slice(0, -2);
     const bb = b2.shape.slice(0, -2);
     const n = Math.max(ba.length, bb.length);
     const bs: number[] = [];
     for (let i = 0; i < n; i++) {
-      const da = ba[ba.length - n + i] ?? 1;
-      const db = bb[bb.length - n + i] ?? 1;
+      const da: number = ba[ba.length - n + i] ?? 1;
+      const db: number = bb[bb.length - n + i] ?? 1;
       bs.push(Math.max(da, db));
     }
     const aa = tf.broadcastTo(a2, [...bs, ...a2.shape.slice(-2)]);
     const bbv = tf.broadcastTo(b2, [...bs, ...b2.shape.slice(-2)]);
     const flatB = bs.reduce((p, d) => p * d, 1);
-    const r = tf.matMul(tf.reshape(aa, [flatB, ...a2.shape.slice(-2)]) as tf.Tensor3D, tf.reshape(bbv, [flatB, ...b2.shape.slice(-2)]) as tf.Tensor3D);
+    const [n1, k1] = a2.shape.slice(-2);
+    const [k2, m2] = b2.shape.slice(-2);
+    const r = tf.matMul(tf.reshape(aa, [flatB, n1, k1]) as tf.Tensor3D, tf.reshape(bbv, [flatB, k2, m2]) as tf.Tensor3D);
     y = tf.reshape(r, [...bs, a2.shape[a2.rank - 2], b2.shape[b2.rank - 1]]);
   }
   if (a.rank === 1 && b.rank === 1) return tf.reshape(y, []);

@@ -8,6 +8,7 @@ import { broadcastShapes, expandShape } from '../shapes';
 import { pyTypeName } from '../signature';
 import { isTensor, type Shape } from '../tensor';
 import { inferData } from './creation';
+import { gatherNumeric, getitemNumeric, indexSelectNumeric, setitemNumeric } from './indexingNumeric';
 import { torchState } from '../state';
 
 export type IndexItem =
@@ -34,6 +35,7 @@ function sliceBound(v: PyValue, what: string): number | null {
   if (v === null) return null;
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
+  if (isTensor(v) && v.data && v.numel === 1 && !v.isFloating) return Number(v.data.dataSync()[0]);
   if (isTensor(v)) throw typeError(`slice ${what} is a symbolic tensor whose value is not known; run a numeric trace`);
   throw typeError('slice indices must be integers or None or have an __index__ method');
 }
@@ -204,6 +206,7 @@ registerOp({
     t.device = self.device;
     return t;
   },
+  numeric: getitemNumeric,
 });
 
 registerOp({
@@ -239,6 +242,7 @@ registerOp({
     env.mutate(self);
     return null;
   },
+  numeric: setitemNumeric,
 });
 
 registerOp({
@@ -256,6 +260,7 @@ registerOp({
     shape[d] = idx.numel;
     return env.out(shape, x.dtype);
   },
+  numeric: indexSelectNumeric,
 });
 
 registerOp({
@@ -269,4 +274,5 @@ registerOp({
     if (idx.ndim !== x.ndim) throw runtimeError('Index tensor must have the same number of dimensions as input tensor');
     return env.out(idx.shape, x.dtype);
   },
+  numeric: gatherNumeric,
 });

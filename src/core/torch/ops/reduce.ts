@@ -11,6 +11,22 @@ import { broadcastShapes, normDim } from '../shapes';
 import type { Args } from '../signature';
 import { isTensor, type Shape, type Tensor } from '../tensor';
 import { dtypeArg } from './common';
+import {
+  allAnyNumeric,
+  amaxNumeric,
+  argNumeric,
+  argsortNumeric,
+  cumNumeric,
+  kthNumeric,
+  logsumexpNumeric,
+  maxMinNumeric,
+  modeNumeric,
+  normNumeric,
+  simpleReductionNumeric,
+  sortNumeric,
+  stdVarNumeric,
+  topkNumeric,
+} from './reduceNumeric';
 
 /** Shape after reducing `dims` (null = all) with or without keepdim. */
 export function reduceShape(shape: Shape, dims: number[] | null, keepdim: boolean): Shape {
@@ -76,7 +92,7 @@ function requireFloat(fname: string, t: Tensor, dtype: DType | null): void {
   }
 }
 
-function simpleReduction(name: string, gradAll: string, gradDim: string, opts: { floatOnly?: boolean; outDtype?: (t: Tensor) => DType; extra?: string } = {}): void {
+function simpleReduction(name: 'mean' | 'sum' | 'nansum' | 'prod', gradAll: string, gradDim: string, opts: { floatOnly?: boolean; outDtype?: (t: Tensor) => DType; extra?: string } = {}): void {
   registerOp({
     name: `torch.${name}`,
     sig: `${name}(input: Tensor, dim=None, keepdim: bool = False, *, ${opts.extra ?? ''}dtype=None, out=None)`,
@@ -91,6 +107,7 @@ function simpleReduction(name: string, gradAll: string, gradDim: string, opts: {
       const outDtype = dt ?? (opts.outDtype ? opts.outDtype(x) : x.dtype);
       return env.out(reduceShape(x.shape, dims, a.bool('keepdim')), outDtype);
     },
+    numeric: simpleReductionNumeric(name),
   });
 }
 
@@ -109,6 +126,7 @@ for (const name of ['amax', 'amin']) {
       const x = a.tensor('input');
       return env.out(reduceShape(x.shape, dimsArg(a.get('dim')), a.bool('keepdim')), x.dtype);
     },
+    numeric: amaxNumeric(name === 'amax' ? 'max' : 'min'),
   });
 }
 
@@ -123,6 +141,7 @@ for (const name of ['argmax', 'argmin']) {
       const dim = a.optInt('dim');
       return env.out(reduceShape(x.shape, dim === null ? null : [dim], a.bool('keepdim')), 'int64');
     },
+    numeric: argNumeric(name === 'argmax' ? 'max' : 'min'),
   });
 }
 
@@ -149,6 +168,7 @@ function maxMin(name: 'max' | 'min'): void {
       }
       return reduceWithIndices(env, x, name, a, `${cap}Backward0`);
     },
+    numeric: maxMinNumeric(name),
   });
 }
 maxMin('max');
@@ -174,6 +194,7 @@ for (const [name, grad] of [
     aliases: [`Tensor.${name}`],
     gradFn: grad,
     impl: (a, env) => reduceWithIndices(env, a.tensor('input'), name, a, grad),
+    numeric: name === 'mode' ? modeNumeric : kthNumeric(name),
   });
 }
 
@@ -191,6 +212,7 @@ registerOp({
     if (shape.length) shape[d] = k;
     return namedTuple('topk', ['values', 'indices'], [env.out(shape, x.dtype), env.out(shape, 'int64')]);
   },
+  numeric: topkNumeric,
 });
 
 registerOp({
@@ -203,6 +225,7 @@ registerOp({
     normDim(a.int('dim'), x.ndim);
     return namedTuple('sort', ['values', 'indices'], [env.out(x.shape, x.dtype), env.out(x.shape, 'int64')]);
   },
+  numeric: sortNumeric,
 });
 
 for (const [name, grad] of [
@@ -222,6 +245,7 @@ for (const [name, grad] of [
       const dims = typeof dimV === 'boolean' ? null : dimsArg(dimV);
       return env.out(reduceShape(x.shape, dims, a.bool('keepdim')), x.dtype);
     },
+    numeric: stdVarNumeric(name),
   });
 }
 
@@ -235,6 +259,7 @@ registerOp({
     if (!x.isFloating) throw runtimeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_NAME[x.dtype]}`);
     return env.out(reduceShape(x.shape, dimsArg(a.get('dim')), a.bool('keepdim')), x.dtype);
   },
+  numeric: normNumeric,
 });
 
 registerOp({
@@ -246,6 +271,7 @@ registerOp({
     const x = a.tensor('input');
     return env.out(reduceShape(x.shape, dimsArg(a.get('dim')), a.bool('keepdim')), x.isFloating ? x.dtype : 'float32');
   },
+  numeric: logsumexpNumeric,
 });
 
 for (const name of ['all', 'any']) {
@@ -258,6 +284,7 @@ for (const name of ['all', 'any']) {
       const x = a.tensor('input');
       return env.out(reduceShape(x.shape, dimsArg(a.get('dim')), a.bool('keepdim')), x.dtype === 'uint8' ? 'uint8' : 'bool');
     },
+    numeric: allAnyNumeric(name as 'all' | 'any'),
   });
 }
 
@@ -271,6 +298,7 @@ registerOp({
     normDim(a.int('dim'), x.ndim);
     return env.out(x.shape, dtypeArg(a.get('dtype'), isFloatingDtype(x.dtype) ? x.dtype : 'int64'));
   },
+  numeric: cumNumeric('cumsum'),
 });
 
 registerOp({
@@ -283,6 +311,7 @@ registerOp({
     normDim(a.int('dim'), x.ndim);
     return env.out(x.shape, 'int64');
   },
+  numeric: argsortNumeric,
 });
 
 registerOp({
@@ -295,4 +324,5 @@ registerOp({
     normDim(a.int('dim'), x.ndim);
     return env.out(x.shape, dtypeArg(a.get('dtype'), isFloatingDtype(x.dtype) ? x.dtype : 'int64'));
   },
+  numeric: cumNumeric('cumprod'),
 });

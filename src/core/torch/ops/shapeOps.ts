@@ -9,6 +9,20 @@ import { contiguousStrides, expandShape, inferViewShape, isContiguous, normDim, 
 import type { Args } from '../signature';
 import { checkAllocation, isTensor, type Shape, type Tensor } from '../tensor';
 import { sizeFromVarargs, sizeValue } from './common';
+import {
+  catNumeric,
+  contiguousNumeric,
+  expandNumeric,
+  flipNumeric,
+  permuteNumeric,
+  piecesNumeric,
+  repeatNumeric,
+  reshapeViewNumeric,
+  rollNumeric,
+  stackNumeric,
+  triNumeric,
+  unbindNumeric,
+} from './shapeNumeric';
 
 /** A view of `src` with the given shape and strides. */
 function viewOf(env: OpEnv, src: Tensor, shape: Shape, strides: number[], gradFn?: string): Tensor {
@@ -52,6 +66,7 @@ registerOp({
     if (!strides) throw shapeError(NOT_VIEWABLE, self.shape, shape);
     return viewOf(env, self, shape, strides);
   },
+  numeric: reshapeViewNumeric('self'),
 });
 
 registerOp({
@@ -66,6 +81,7 @@ registerOp({
     if (!strides) throw shapeError(NOT_VIEWABLE, self.shape, shape);
     return viewOf(env, self, shape, strides);
   },
+  numeric: reshapeViewNumeric('self'),
 });
 
 function reshapeTo(env: OpEnv, self: Tensor, shape: Shape): Tensor {
@@ -83,6 +99,7 @@ registerOp({
     const self = a.tensor('self');
     return reshapeTo(env, self, viewShape(self.shape, viewTarget(a, 'reshape')));
   },
+  numeric: reshapeViewNumeric('self'),
 });
 
 registerOp({
@@ -94,6 +111,7 @@ registerOp({
     const self = a.tensor('input');
     return reshapeTo(env, self, viewShape(self.shape, sizeValue(a.get('shape'), 'reshape', 'shape')));
   },
+  numeric: reshapeViewNumeric('input'),
 });
 
 registerOp({
@@ -105,6 +123,7 @@ registerOp({
     const self = a.tensor('self');
     return reshapeTo(env, self, viewShape(self.shape, a.tensor('other').shape));
   },
+  numeric: reshapeViewNumeric('self'),
 });
 
 /** torch.flatten's shape rule. */
@@ -129,6 +148,7 @@ registerOp({
     if (shape.length === self.shape.length && self.shape.length > 0) return self;
     return reshapeTo(env, self, shape);
   },
+  numeric: reshapeViewNumeric('input'),
 });
 
 registerOp({
@@ -144,6 +164,7 @@ registerOp({
     const shape = [...self.shape.slice(0, d), ...sizes, ...self.shape.slice(d + 1)];
     return reshapeTo(env, self, shape);
   },
+  numeric: reshapeViewNumeric('input'),
 });
 
 /** permute's checks and result. */
@@ -171,6 +192,7 @@ registerOp({
     const self = a.tensor('self');
     return permuted(env, self, permuteDims(self.shape, sizeFromVarargs(a, 'permute', 'dims')), 'PermuteBackward0');
   },
+  numeric: permuteNumeric('self'),
 });
 
 registerOp({
@@ -182,6 +204,7 @@ registerOp({
     const self = a.tensor('input');
     return permuted(env, self, permuteDims(self.shape, sizeValue(a.get('dims'), 'permute', 'dims')), 'PermuteBackward0');
   },
+  numeric: permuteNumeric('input'),
 });
 
 registerOp({
@@ -204,6 +227,7 @@ registerOp({
     for (let i = 0, j = 0; i < n; i++) if (order[i] === -1) order[i] = rest[j++];
     return permuted(env, self, order, 'PermuteBackward0');
   },
+  numeric: permuteNumeric('input'),
 });
 
 registerOp({
@@ -221,6 +245,7 @@ registerOp({
     [order[d0], order[d1]] = [order[d1], order[d0]];
     return permuted(env, self, order, 'TransposeBackward0');
   },
+  numeric: permuteNumeric('input'),
 });
 
 registerOp({
@@ -234,6 +259,7 @@ registerOp({
     if (self.ndim > 2) throw runtimeError(`t() expects a tensor with <= 2 dimensions, but self is ${self.ndim}D`);
     return permuted(env, self, self.ndim === 2 ? [1, 0] : [...Array(self.ndim).keys()], 'TBackward0');
   },
+  numeric: permuteNumeric('input'),
 });
 
 registerOp({
@@ -251,6 +277,7 @@ registerOp({
     strides.splice(d, 0, d < self.ndim ? self.strides[d] * self.shape[d] : 1);
     return viewOf(env, self, shape, strides);
   },
+  numeric: reshapeViewNumeric('input'),
 });
 
 registerOp({
@@ -273,6 +300,7 @@ registerOp({
     const keep = self.shape.map((_, i) => i).filter((i) => !drop.includes(i));
     return viewOf(env, self, keep.map((i) => self.shape[i]), keep.map((i) => self.strides[i]));
   },
+  numeric: reshapeViewNumeric('input'),
 });
 
 registerOp({
@@ -287,6 +315,7 @@ registerOp({
     t.strides = contiguousStrides(self.shape);
     return t;
   },
+  numeric: contiguousNumeric,
 });
 
 registerOp({
@@ -312,6 +341,7 @@ registerOp({
   gradFn: 'ExpandBackward0',
   allocates: false,
   impl: (a, env) => expandTo(env, a.tensor('self'), sizeFromVarargs(a, 'expand')),
+  numeric: expandNumeric,
 });
 
 registerOp({
@@ -320,6 +350,7 @@ registerOp({
   gradFn: 'ExpandBackward0',
   allocates: false,
   impl: (a, env) => expandTo(env, a.tensor('self'), a.tensor('other').shape),
+  numeric: expandNumeric,
 });
 
 registerOp({
@@ -329,6 +360,7 @@ registerOp({
   gradFn: 'ExpandBackward0',
   allocates: false,
   impl: (a, env) => expandTo(env, a.tensor('input'), sizeValue(a.get('size'), 'broadcast_to')),
+  numeric: expandNumeric,
 });
 
 /** repeat()'s shape rule. */
@@ -348,6 +380,7 @@ registerOp({
     const self = a.tensor('self');
     return env.out(repeatShape(self.shape, sizeFromVarargs(a, 'repeat', 'repeats')), self.dtype);
   },
+  numeric: repeatNumeric('self'),
 });
 
 registerOp({
@@ -361,6 +394,7 @@ registerOp({
     if (reps.length < self.ndim) reps = [...new Array(self.ndim - reps.length).fill(1), ...reps];
     return env.out(repeatShape(self.shape, reps), self.dtype);
   },
+  numeric: repeatNumeric('input'),
 });
 
 /** Sizes of the pieces chunk() returns. */
@@ -394,6 +428,7 @@ registerOp({
     const d = normDim(a.int('dim'), self.ndim);
     return pieces(env, self, d, chunkSizes(self.shape[d], a.int('chunks')));
   },
+  numeric: piecesNumeric,
 });
 
 registerOp({
@@ -427,6 +462,7 @@ registerOp({
     env.gradFn = 'SplitWithSizesBackward0';
     return pieces(env, self, d, sizes);
   },
+  numeric: piecesNumeric,
 });
 
 registerOp({
@@ -442,6 +478,7 @@ registerOp({
     const strides = self.strides.filter((_, i) => i !== d);
     return new PyTuple(Array.from({ length: self.shape[d] }, () => viewOf(env, self, shape, strides)));
   },
+  numeric: unbindNumeric,
 });
 
 registerOp({
@@ -461,6 +498,7 @@ registerOp({
     shape[d] = len;
     return viewOf(env, self, shape, [...self.strides]);
   },
+  numeric: piecesNumeric,
 });
 
 registerOp({
@@ -474,6 +512,7 @@ registerOp({
     dims.forEach((d) => normDim(d, self.ndim));
     return env.out(self.shape, self.dtype);
   },
+  numeric: flipNumeric,
 });
 
 /** torch.cat's shape rule (tensors' shapes, dim). */
@@ -516,6 +555,7 @@ registerOp({
     );
     return env.out(shape, ts.map((t) => t.dtype).reduce(promoteTypes));
   },
+  numeric: catNumeric,
 });
 
 /** torch.stack's shape rule. */
@@ -547,6 +587,7 @@ registerOp({
       ts.map((t) => t.dtype).reduce(promoteTypes),
     );
   },
+  numeric: stackNumeric,
 });
 
 registerOp({
@@ -599,6 +640,7 @@ for (const [name, grad] of [
       if (x.ndim < 2) throw runtimeError(`${name}: input tensor must have at least 2 dimensions`);
       return env.out(x.shape, x.dtype);
     },
+    numeric: triNumeric(name === 'tril'),
   });
   registerOp({
     name: `Tensor.${name}_`,
@@ -609,6 +651,7 @@ for (const [name, grad] of [
       env.mutate(x);
       return x;
     },
+    numeric: triNumeric(name === 'tril'),
   });
 }
 
@@ -623,4 +666,5 @@ registerOp({
     if (dims !== null) sizeValue(dims, 'roll', 'dims').forEach((d) => normDim(d, x.ndim));
     return env.out(x.shape, x.dtype);
   },
+  numeric: rollNumeric,
 });

@@ -1,8 +1,10 @@
 // Tensor attributes and conversions: .shape/.dtype/.device/.grad/.requires_grad/.is_leaf/.grad_fn/.T/.data,
 // to()/cpu()/cuda()/float()/long()/type_as(), clone, printing, len/iter/bool, torch.is_tensor & co.
 
+import * as tf from '@tensorflow/tfjs-core';
 import {
   PyClass,
+  PyFloat,
   PyInstance,
   PyIterator,
   PyOpaque,
@@ -21,7 +23,9 @@ import { pyTypeName } from '../signature';
 import { torchState } from '../state';
 import { isTensor, type Tensor, TensorClass, tensorRepr } from '../tensor';
 import { tensorFallback } from '../unsupported';
-import { detached, setRequiresGrad } from './autograd';
+import { castTo, val } from '../numericValues';
+import { numericRepr } from '../printing';
+import { detached, pyScalarOf, setRequiresGrad } from './autograd';
 
 function self(call: CallArgs, ctx: CallContext): Tensor {
   const t = call.args[0];
@@ -77,7 +81,7 @@ function tensorAttr(t: Tensor, name: string, ctx: CallContext): PyValue | undefi
     case 'layout':
       return new PyOpaque('torch.strided');
     case 'data':
-      return detached(t);
+      return detached(t, false);
     case 'T':
       return callOp('Tensor.permute', ctx, [t, ...[...Array(t.ndim).keys()].reverse()]);
     case 'mT':
@@ -134,6 +138,7 @@ defineMethod(TensorClass, '__setattr__', (call, ctx) => {
         t.shape = [...value.shape];
         t.strides = [...value.strides];
         t.dtype = value.dtype;
+        if (value.storage) t.aliasOf(value);
         return null;
       case 'shape':
       case 'dtype':
@@ -153,9 +158,25 @@ defineMethod(TensorClass, '__setattr__', (call, ctx) => {
 
 // ------------------------------------------------------------------ printing & protocol
 
-defineMethod(TensorClass, '__repr__', (call, ctx) => tensorRepr(self(call, ctx)));
-defineMethod(TensorClass, '__str__', (call, ctx) => tensorRepr(self(call, ctx)));
-defineMethod(TensorClass, '__format__', (call, ctx) => tensorRepr(self(call, ctx)));
+/** repr() of a tensor: with its values in a numeric run, else its shape. */
+function reprOf(t: Tensor): string {
+  const d = t.data;
+  if (d) return numericRepr(t, d.dataSync() as ArrayLike<number>);
+  return tensorRepr(t);
+}
+
+defineMethod(TensorClass, '__repr__', (call, ctx) => reprOf(self(call, ctx)));
+defineMethod(TensorClass, '__str__', (call, ctx) => reprOf(self(call, ctx)));
+defineMethod(TensorClass, '__format__', (call, ctx) => {
+  const t = self(call, ctx);
+  const spec = call.args[1];
+  // PyTorch formats a 0-d tensor as its item(): f"{loss:.4f}".
+  if (t.data && t.ndim === 0 && typeof spec === 'string' && spec !== '') {
+    const fmt = (ctx.interp as unknown as { format?: (v: PyValue, s: string) => string }).format;
+    if (fmt) return fmt.call(ctx.interp, pyScalarOf(t, 0), spec);
+  }
+  return reprOf(t);
+});
 defineMethod(TensorClass, '__hash__', (call, ctx) => objectId(self(call, ctx)));
 
 defineMethod(TensorClass, '__len__', (call, ctx) => {
@@ -180,6 +201,7 @@ defineMethod(TensorClass, '__bool__', (call, ctx) => {
   const t = self(call, ctx);
   if (t.numel === 0) ctx.interp.raise('RuntimeError', 'Boolean value of Tensor with no values is ambiguous');
   if (t.numel > 1) ctx.interp.raise('RuntimeError', 'Boolean value of Tensor with more than one value is ambiguous');
+  if (t.data) return Number(t.data.dataSync()[0]) !== 0;
   const loc = ctx.interp.currentLocation();
   const st = torchState(ctx.interp);
   const key = `bool:${loc.file}:${loc.line}`;
@@ -203,6 +225,12 @@ for (const [name, label] of [
   defineMethod(TensorClass, name, (call, ctx) => {
     const t = self(call, ctx);
     if (t.numel !== 1) ctx.interp.raise(name === '__index__' ? 'TypeError' : 'ValueError', `only one element tensors can be converted to Python scalars`);
+    if (t.data) {
+      const v = Number(t.data.dataSync()[0]);
+      if (name === '__float__') return new PyFloat(v);
+      if (name === '__index__' && t.isFloating) ctx.interp.raise('TypeError', 'only integer tensors of a single element can be converted to an index');
+      return Math.trunc(v);
+    }
     return new PyOpaque(`${label} (value known after a numeric trace)`);
   });
 }
@@ -225,6 +253,10 @@ registerOp({
     out.device = a.str('device');
     if (!out.isFloating) env.gradFn = null;
     return out;
+  },
+  numeric: (c) => {
+    c.backward((gy) => ({ self: gy[0] }));
+    return castTo(tf.clone(c.v('self')), c.out().dtype);
   },
 });
 
@@ -335,6 +367,10 @@ registerOp({
     const out = env.out(t.shape, t.dtype);
     out.device = t.device;
     return out;
+  },
+  numeric: (c) => {
+    c.backward((gy) => ({ input: gy[0] }));
+    return tf.clone(c.v('input'));
   },
 });
 
