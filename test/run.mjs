@@ -41,14 +41,16 @@ if (existsSync('test/ui/uiTest.mjs')) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 if (existsSync(summaryFile)) {
   for (const line of readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean)) {
     const s = JSON.parse(line);
     passed += s.passes;
     failed += s.failures;
+    skipped += s.pending ?? 0;
   }
 }
 for (const s of stages) if (!s.ok && failed === 0) failed = 1;
 console.log('\n' + stages.map((s) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s)`).join('\n'));
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(stages.every((s) => s.ok) ? 0 : 1);

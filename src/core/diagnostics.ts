@@ -63,22 +63,55 @@ export class DiagnosticSink {
   }
 }
 
+/** Recently used line maps, shared by every run and file with the same text (they are immutable). */
+const recentLineMaps: LineMap[] = [];
+const RECENT_LINE_MAPS = 32;
+
 /** Maps offsets to 1-based lines/columns for one source text. */
 export class LineMap {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  /** Line start offsets, computed on first use. */
+  private lineStarts: number[] | null = null;
+  constructor(readonly text: string) {}
+
+  /** The line map of `text`, reused while the same text is traced again (an editor re-runs unchanged imports). */
+  static for(text: string): LineMap {
+    for (let i = 0; i < recentLineMaps.length; i++) {
+      const lm = recentLineMaps[i];
+      if (lm.text === text) {
+        if (i > 0) {
+          recentLineMaps.splice(i, 1);
+          recentLineMaps.unshift(lm);
+        }
+        return lm;
+      }
+    }
+    const lm = new LineMap(text);
+    recentLineMaps.unshift(lm);
+    if (recentLineMaps.length > RECENT_LINE_MAPS) recentLineMaps.pop();
+    return lm;
+  }
+
+  private get starts(): number[] {
+    let s = this.lineStarts;
+    if (s === null) {
+      s = [0];
+      const t = this.text;
+      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) s.push(i + 1);
+      this.lineStarts = s;
+    }
+    return s;
   }
   /** 1-based line and column (column counts UTF-16 units from 1). */
   position(offset: number): { line: number; column: number } {
+    const starts = this.starts;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
+      if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
   location(file: string, span: Span): Location {
     const a = this.position(span.start);
@@ -87,8 +120,9 @@ export class LineMap {
     return { file, span: { start: span.start, end: span.end }, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
   lineText(line: number): string {
-    const s = this.starts[line - 1] ?? this.text.length;
-    const e = this.starts[line] ?? this.text.length + 1;
+    const starts = this.starts;
+    const s = starts[line - 1] ?? this.text.length;
+    const e = starts[line] ?? this.text.length + 1;
     return this.text.slice(s, e - 1);
   }
 }

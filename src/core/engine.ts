@@ -9,7 +9,11 @@ import { PyRaise, type ExceptionState, type PyValue } from './runtime/values';
 import type { Module } from './syntax/ast';
 import type { TorchExceptionState } from './torch/errors';
 import './torch/index';
-import { moduleState } from './torch/nn/moduleState';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendInfo } from './numeric/backend';
+import type { PyInstance } from './runtime/values';
+import { moduleState, namedModules, namedTensors } from './torch/nn/moduleState';
+import { setActiveRun, type NumericRun } from './torch/numericRun';
 import { torchState } from './torch/state';
 import { checkAllocation, DEFAULT_MAX_TENSOR_BYTES, Tensor } from './torch/tensor';
 import { collectTensors, Recorder } from './trace/recorder';
@@ -20,13 +24,23 @@ export interface TraceEntry {
   expr: string;
   /** One shape per positional forward argument; each input is `torch.randn(*shape)`. */
   inputs: number[][];
-  /** Run the model in train mode with grad enabled (default: eval() under no_grad, like the reference runs). */
+  /**
+   * Run the model in train mode with grad enabled (symbolic default: eval() under no_grad, like the reference runs;
+   * numeric default: train mode, as a freshly built PyTorch module is).
+   */
   train?: boolean;
+  /**
+   * Numeric mode: reduce the (first) output to a loss and call backward() on it, so gradients reach every module
+   * (default 'mean'; 'none' runs the forward only).
+   */
+  loss?: 'mean' | 'sum' | 'none';
 }
 
 export interface TraceLimits extends Partial<Limits> {
   /** Largest tensor a run may create, in bytes (default 2 GiB). */
   maxTensorBytes?: number;
+  /** Numeric mode: most bytes the run's tfjs tensors may hold at once (default 2 GiB). */
+  memoryBytes?: number;
 }
 
 export interface TraceRequest {
@@ -35,7 +49,32 @@ export interface TraceRequest {
   resolver?: SourceResolver;
   entry?: TraceEntry;
   limits?: TraceLimits;
-  mode?: 'symbolic';
+  mode?: 'symbolic' | 'numeric';
+}
+
+/** What a numeric run adds to a trace request (see numericEngine.ts). */
+export interface NumericSetup {
+  run: NumericRun;
+  backend: BackendInfo;
+  /** Entry: values for the model's parameters and buffers by state_dict key, applied after construction. */
+  weights?: Map<string, Float32Array>;
+  /** Entry: values of the inputs (row-major), one per entry input. */
+  inputValues?: Float32Array[];
+  /** Entry: receives the run's values (output, loss, gradients) before they are freed. */
+  capture?: (c: NumericCapture) => void;
+}
+
+/** Values of an entry run, read back into JS (tests compare them with PyTorch). */
+export interface NumericCapture {
+  output: Float32Array | null;
+  outputShape: number[];
+  loss: number | null;
+  /** Gradients of the inputs (null where none). */
+  inputGrads: Array<Float32Array | null>;
+  /** Gradients of the parameters, by named_parameters() name. */
+  paramGrads: Map<string, Float32Array | null>;
+  /** Values of the parameters and buffers after the run (running statistics moved in train mode). */
+  state: Map<string, Float32Array>;
 }
 
 /** Module name an entry's file runs under, so `if __name__ == "__main__":` blocks stay out of the trace. */
@@ -49,9 +88,23 @@ function emptyLocation(file: string): Location {
 
 /** Traces `req.file`. Every failure ends up in `diagnostics` (and `error` for the one that stopped the run). */
 export function traceSource(req: TraceRequest): TraceResult {
+  return runTrace(req);
+}
+
+/**
+ * The engine's one run: symbolic, or numeric when `numeric` is given (values and gradients on the backend the
+ * caller initialised). Synchronous and never throws.
+ */
+export function runTrace(req: TraceRequest, numeric?: NumericSetup): TraceResult {
   const t0 = now();
   const sink = new DiagnosticSink();
-  const rec = new Recorder({ torch: { maxTensorBytes: req.limits?.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES } });
+  const nrun = numeric?.run;
+  // With an entry, the file's top level runs symbolically (it only defines things); the entry call is numeric.
+  const rec = new Recorder({ torch: { maxTensorBytes: req.limits?.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES, numeric: req.entry ? undefined : nrun } });
+  if (nrun) {
+    nrun.start();
+    setActiveRun(nrun);
+  }
   rec.addSource(req.file, req.text);
   let error: Diagnostic | null = null;
   let outputShape: number[] | null = null;
@@ -66,7 +119,8 @@ export function traceSource(req: TraceRequest): TraceResult {
       parseMs = now() - t0;
     }
     runStart = now();
-    const { maxTensorBytes: _bytes, ...limits } = req.limits ?? {};
+    const { maxTensorBytes: _bytes, memoryBytes: _mem, ...limits } = req.limits ?? {};
+    if (nrun && limits.timeMs === undefined) limits.timeMs = nrun.timeMs;
     // With an entry, only the entry call is traced: the file's top level runs unrecorded.
     rec.paused = !!req.entry;
     run = runModule({
@@ -80,6 +134,7 @@ export function traceSource(req: TraceRequest): TraceResult {
       limits,
     });
     rec.interp = run.interp;
+    if (numeric) numeric.run.interp = run.interp;
     if (run.error) error = normaliseRunError(run, sink, req.file);
     else if (run.limit) error = sink.items.find((d) => d.code === run?.limit?.code) ?? null;
     if (req.entry && run.error && error && error.code !== DiagnosticCode.SyntaxError) {
@@ -89,7 +144,7 @@ export function traceSource(req: TraceRequest): TraceResult {
       error = null;
     }
     if (req.entry && !run.limit && !error) {
-      const r = runEntry(run, req, rec, sink);
+      const r = runEntry(run, req, rec, sink, numeric);
       error = r.error;
       outputShape = r.outputShape;
     }
@@ -106,6 +161,14 @@ export function traceSource(req: TraceRequest): TraceResult {
   }
   const runMs = now() - runStart;
   let parts: ReturnType<Recorder['finish']>;
+  const finishRun = () => {
+    if (!nrun) return;
+    try {
+      nrun.finish();
+    } finally {
+      setActiveRun(null);
+    }
+  };
   try {
     parts = rec.finish();
   } catch (e) {
@@ -119,12 +182,15 @@ export function traceSource(req: TraceRequest): TraceResult {
     sink.add(d);
     error ??= d;
   }
+  finishRun();
   if (req.entry) fixEntryLocations(parts.modules, req.file);
   return {
     version: 1,
     file: req.file,
-    mode: 'symbolic',
-    backend: { name: 'symbolic', reason: 'Symbolic trace: shapes, parameters and MACs; values need a numeric trace.' },
+    mode: numeric ? 'numeric' : 'symbolic',
+    backend: numeric
+      ? { name: backendName(numeric.backend), reason: numeric.backend.reason }
+      : { name: 'symbolic', reason: 'Symbolic trace: shapes, parameters and MACs; values need a numeric trace.' },
     stdout: rec.stdout,
     modules: parts.modules,
     ops: parts.ops,
@@ -175,27 +241,58 @@ function normaliseRunError(run: RunResult, sink: DiagnosticSink, file: string): 
   return d;
 }
 
+/** The tfjs backend name as the trace reports it. */
+function backendName(b: BackendInfo): 'wasm' | 'node' | 'cpu' {
+  return b.name === 'tensorflow' ? 'node' : b.name === 'wasm' ? 'wasm' : 'cpu';
+}
+
 /** Builds the model from the entry expression, feeds it random inputs and records the call. */
-function runEntry(run: RunResult, req: TraceRequest, rec: Recorder, sink: DiagnosticSink): { error: Diagnostic | null; outputShape: number[] | null } {
+function runEntry(
+  run: RunResult,
+  req: TraceRequest,
+  rec: Recorder,
+  sink: DiagnosticSink,
+  numeric?: NumericSetup,
+): { error: Diagnostic | null; outputShape: number[] | null } {
   const entry = req.entry as TraceEntry;
   const interp = run.interp;
   const ts = torchState(interp);
   const prevGrad = ts.gradEnabled;
   rec.paused = false;
+  if (numeric) {
+    // The entry call is the numeric part of the run.
+    ts.numeric = numeric.run;
+    rec.torchOptions.numeric = numeric.run;
+  }
+  const lossKind = numeric ? (entry.loss ?? 'mean') : 'none';
+  const train = entry.train ?? !!numeric;
   try {
     const model = evalInRun(run, entry.expr);
-    const inputs: PyValue[] = entry.inputs.map((shape) => {
+    if (numeric?.weights && moduleState(model)) applyWeights(model as PyInstance, numeric.weights, sink, req.file);
+    const inputs: PyValue[] = entry.inputs.map((shape, i) => {
       try {
         checkAllocation(shape, 'float32', ts.maxTensorBytes);
       } catch (e) {
         interp.raise('RuntimeError', (e as Error).message);
       }
-      return new Tensor([...shape]);
+      const t = new Tensor([...shape]);
+      if (numeric) {
+        const given = numeric.inputValues?.[i];
+        t.data = given ? tf.tensor(given, shape) : tf.tensor(numeric.run.rng.fillNormal(t.numel), shape);
+        if (lossKind !== 'none') t.requiresGrad = true;
+      }
+      return t;
     });
-    if (!entry.train && moduleState(model)) interp.call(interp.getAttr(model, 'eval'), []);
-    ts.gradEnabled = !!entry.train;
+    if (!train && moduleState(model)) interp.call(interp.getAttr(model, 'eval'), []);
+    ts.gradEnabled = train || lossKind !== 'none';
     const out = interp.call(model, inputs);
     const first = collectTensors(out, 3)[0];
+    let loss: Tensor | null = null;
+    if (numeric && first?.data && lossKind !== 'none' && first.requiresGrad) {
+      loss = interp.call(interp.getAttr(first, lossKind), []) as Tensor;
+      interp.call(interp.getAttr(loss, 'backward'), []);
+    }
+    if (numeric?.capture) numeric.capture(captureOf(model, inputs, first ?? null, loss));
     return { error: null, outputShape: first ? [...first.shape] : null };
   } catch (e) {
     const d = entryDiagnostic(run, e, req.file);
@@ -249,4 +346,60 @@ function fixEntryLocations(modules: TraceResult['modules'], file: string): void 
     if (m.callSite.file === '<entry>' || m.callSite.file === '') m.callSite = m.classDefinedAt ?? emptyLocation(file);
     if (m.definedAt && m.definedAt.file === '<entry>') m.definedAt = undefined;
   }
+}
+
+/** Copies `weights` (state_dict keys → values) into a model's parameters and buffers. */
+function applyWeights(model: PyInstance, weights: Map<string, Float32Array>, sink: DiagnosticSink, file: string): void {
+  const own = new Map<string, Tensor>();
+  for (const [name, m] of namedModules(model)) {
+    const st = moduleState(m);
+    if (!st) continue;
+    const pre = name ? `${name}.` : '';
+    for (const [n, t] of st.params) if (t) own.set(pre + n, t);
+    for (const [n, t] of st.buffers) if (t) own.set(pre + n, t);
+  }
+  for (const [key, values] of weights) {
+    const t = own.get(key);
+    if (!t || t.numel !== values.length) {
+      sink.add({
+        severity: Severity.Warning,
+        code: DiagnosticCode.RuntimeError,
+        message: t ? `weights for '${key}' have ${values.length} values; the model's tensor has ${t.numel}` : `the model has no parameter or buffer '${key}'`,
+        location: emptyLocation(file),
+      });
+      continue;
+    }
+    const v = tf.tensor(values, t.shape);
+    t.data = t.isFloating ? v : tf.cast(v, t.dtype === 'bool' ? 'bool' : 'int32');
+  }
+}
+
+const readF32 = (t: Tensor | null | undefined): Float32Array | null => {
+  const d = t?.data;
+  return d ? Float32Array.from(d.dataSync() as ArrayLike<number>) : null;
+};
+
+function captureOf(model: PyValue, inputs: PyValue[], out: Tensor | null, loss: Tensor | null): NumericCapture {
+  const paramGrads = new Map<string, Float32Array | null>();
+  const state = new Map<string, Float32Array>();
+  if (moduleState(model)) {
+    for (const [name, p] of namedTensors(model as PyInstance, 'params')) {
+      paramGrads.set(name, readF32(p.grad));
+      const v = readF32(p);
+      if (v) state.set(name, v);
+    }
+    for (const [name, b] of namedTensors(model as PyInstance, 'buffers')) {
+      const v = readF32(b);
+      if (v) state.set(name, v);
+    }
+  }
+  const lossV = readF32(loss);
+  return {
+    output: readF32(out),
+    outputShape: out ? [...out.shape] : [],
+    loss: lossV ? lossV[0] : null,
+    inputGrads: inputs.map((t) => (t instanceof Tensor ? readF32(t.grad) : null)),
+    paramGrads,
+    state,
+  };
 }

@@ -1,4 +1,4 @@
-// Activation cost and the manifest's conventions, checked in the running VS Code.
+// Activation and the manifest's conventions, checked in the running VS Code (activation time: bench/editor-latency.mjs).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { extensionId } from './helpers';
@@ -9,18 +9,15 @@ interface Api {
 }
 
 describe('activation and contributions', () => {
-  it('activates in under 200 ms without starting the engine', async function () {
+  // How fast it activates is measured by bench/editor-latency.mjs (speed is shown by benchmarks, not timed tests).
+  it('activates without starting the engine', async () => {
     const ext = vscode.extensions.getExtension<Api>(extensionId);
     assert.ok(ext);
-    const wasActive = ext.isActive;
-    const t0 = performance.now();
     await ext.activate();
-    const wall = performance.now() - t0;
-    // The wall time also counts the extension host's queue (built-in extensions activating at start-up), so
-    // the budget is asserted on activate() itself; the bundle holds no engine (checked below) so loading is cheap.
-    assert.ok(ext.exports.activationMs < 200, `activate() took ${ext.exports.activationMs.toFixed(1)} ms`);
-    // The report shows the measurement in the test's title.
-    this.test!.title += ` — activate() ${ext.exports.activationMs.toFixed(1)} ms${wasActive ? '' : `, ext.activate() resolved after ${wall.toFixed(0)} ms`}`;
+    assert.ok(ext.isActive);
+    assert.equal(typeof ext.exports.activationMs, 'number');
+    // No Python file is open yet: activating must not start a trace worker (the engine loads on the first trace).
+    assert.equal(ext.exports.workerStarts(), 0, 'activation started a trace worker');
   });
 
   it('keeps the engine out of the extension bundle', async () => {

@@ -17,7 +17,9 @@
 // "Tensor Trace: Show Panel" and reads the layer table inside the webview. The vsix run also checks that the
 // installed extension carries the wasm backend's binaries and, once the numeric engine is wired in, that a
 // numeric trace with tensorTrace.backend "wasm" runs on them (until then that check is reported as skipped).
-// Screenshots go to test/artifacts/ (git-ignored): <run>-editor-hints.png, <run>-hover.png, <run>-panel.png.
+// Screenshots go to test/artifacts/ (git-ignored): <run>-editor-hints.png, <run>-hover.png, <run>-panel.png, and
+// <run>-failure-N.png for a failed check. The README's media/screenshots/editor-hints.png and panel.png are
+// copies of vsix-editor-hints.png and vsix-panel.png (1400×900), refreshed by hand.
 //
 // Ends with `N passed, N failed` (`, N skipped` when some were) and, when TT_SUMMARY_FILE is set, appends
 // {"passes","failures","pending"} to it as one JSON line (as test/summaryReporter.cjs does).

@@ -119,7 +119,7 @@ async function doInit(pref: BackendPref, opts: BackendOptions): Promise<BackendI
   throw new Error(`no TensorFlow.js backend could be initialised: ${attempts.map((a) => `${a.backend}: ${a.detail}`).join('; ')}`);
 }
 
-function reasonFrom(name: string, attempts: BackendInfo['attempts'], why: string): string {
+function reasonFrom(attempts: BackendInfo['attempts'], why: string): string {
   const failed = attempts.filter((a) => !a.ok).map((a) => `${a.backend} unavailable (${a.detail})`);
   return [...failed, why].join('; ');
 }
@@ -131,7 +131,7 @@ async function tryNode(opts: BackendOptions, attempts: BackendInfo['attempts']):
     nodeRequire()(opts.tfjsNodePath ?? '@tensorflow/tfjs-node');
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error("tfjs-node loaded but backend 'tensorflow' failed to initialise");
-  const reason = reasonFrom('tensorflow', attempts, '@tensorflow/tfjs-node is installed (native libtensorflow)');
+  const reason = reasonFrom(attempts, '@tensorflow/tfjs-node is installed (native libtensorflow)');
   attempts.push({ backend: 'node', ok: true, detail: 'tfjs-node' });
   return { name: 'tensorflow', reason, attempts };
 }
@@ -142,7 +142,7 @@ async function tryCpu(attempts: BackendInfo['attempts']): Promise<BackendInfo> {
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   // (using version_cpu here also keeps the registering import in tree-shaken bundles)
   attempts.push({ backend: 'cpu', ok: true, detail: `pure JS, tfjs-backend-cpu ${version_cpu}` });
-  return { name: 'cpu', reason: reasonFrom('cpu', attempts, 'pure-JS cpu backend (slow)'), attempts };
+  return { name: 'cpu', reason: reasonFrom(attempts, 'pure-JS cpu backend (slow)'), attempts };
 }
 
 /** The directory that holds the .wasm files: explicit, else beside the running bundle, else the package. */
@@ -172,7 +172,7 @@ let wasmInit: { file: string; threads: number } | null = null;
 async function tryWasm(opts: BackendOptions, attempts: BackendInfo['attempts']): Promise<BackendInfo> {
   const done = (why: string): BackendInfo => {
     attempts.push({ backend: 'wasm', ok: true, detail: `${wasmInit!.file}, ${wasmInit!.threads} thread(s)` });
-    return { name: 'wasm', reason: reasonFrom('wasm', attempts, why), wasmFile: wasmInit!.file, threads: wasmInit!.threads, attempts };
+    return { name: 'wasm', reason: reasonFrom(attempts, why), wasmFile: wasmInit!.file, threads: wasmInit!.threads, attempts };
   };
   if (wasmInit) {
     if (!(await tf.setBackend('wasm'))) throw new Error("backend 'wasm' failed to re-select");

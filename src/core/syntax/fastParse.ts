@@ -15,20 +15,23 @@ import { decodeNumber, decodeStringBody, scanStringLiteral } from './parseString
 /** Thrown to abandon the fast path. */
 const BAIL: { bail: true } = { bail: true };
 function bail(): never {
+  if (fastParseStrict) lastBail = new Error('bail').stack ?? '';
   throw BAIL;
 }
+/** Where the fast path last gave up (strict mode only, for tests). */
+export let lastBail = '';
 
 // ---------------------------------------------------------------- tokens
 
-const T_EOF = 0, T_NEWLINE = 1, T_INDENT = 2, T_DEDENT = 3, T_NAME = 4, T_NUMBER = 5, T_STRING = 6, T_FSTRING = 7;
-const T_LPAR = 10, T_RPAR = 11, T_LSQB = 12, T_RSQB = 13, T_LBRACE = 14, T_RBRACE = 15, T_COMMA = 16, T_COLON = 17;
-const T_SEMI = 18, T_DOT = 19, T_ELLIPSIS = 20, T_AT = 21, T_ASSIGN = 22, T_ARROW = 23, T_AUGASSIGN = 24;
-const T_WALRUS = 25, T_BANG = 26;
+const T_EOF: number = 0, T_NEWLINE: number = 1, T_INDENT: number = 2, T_DEDENT: number = 3, T_NAME: number = 4, T_NUMBER: number = 5, T_STRING: number = 6, T_FSTRING: number = 7;
+const T_LPAR: number = 10, T_RPAR: number = 11, T_LSQB: number = 12, T_RSQB: number = 13, T_LBRACE: number = 14, T_RBRACE: number = 15, T_COMMA: number = 16, T_COLON: number = 17;
+const T_SEMI: number = 18, T_DOT: number = 19, T_ELLIPSIS: number = 20, T_AT: number = 21, T_ASSIGN: number = 22, T_ARROW: number = 23, T_AUGASSIGN: number = 24;
+const T_WALRUS: number = 25, T_BANG: number = 26;
 // Binary operators (their precedence is in BIN_PREC).
-const T_PLUS = 30, T_MINUS = 31, T_STAR = 32, T_SLASH = 33, T_DSLASH = 34, T_PERCENT = 35, T_DSTAR = 36;
-const T_AMP = 37, T_PIPE = 38, T_CARET = 39, T_LSHIFT = 40, T_RSHIFT = 41, T_TILDE = 42;
+const T_PLUS: number = 30, T_MINUS: number = 31, T_STAR: number = 32, T_SLASH: number = 33, T_DSLASH: number = 34, T_PERCENT: number = 35, T_DSTAR: number = 36;
+const T_AMP: number = 37, T_PIPE: number = 38, T_CARET: number = 39, T_LSHIFT: number = 40, T_RSHIFT: number = 41, T_TILDE: number = 42;
 // Comparisons.
-const T_EQ = 50, T_NE = 51, T_LT = 52, T_GT = 53, T_LE = 54, T_GE = 55;
+const T_EQ: number = 50, T_NE: number = 51, T_LT: number = 52, T_GT: number = 53, T_LE: number = 54, T_GE: number = 55;
 
 const OP_TEXT: string[] = [];
 OP_TEXT[T_PLUS] = '+'; OP_TEXT[T_MINUS] = '-'; OP_TEXT[T_STAR] = '*'; OP_TEXT[T_SLASH] = '/'; OP_TEXT[T_DSLASH] = '//';
@@ -43,11 +46,11 @@ BIN_PREC[T_PLUS] = 5; BIN_PREC[T_MINUS] = 5; BIN_PREC[T_STAR] = 6; BIN_PREC[T_SL
 BIN_PREC[T_PERCENT] = 6; BIN_PREC[T_AT] = 6;
 
 // Keywords (NAME tokens carry one of these in `kw`, 0 for a plain name).
-const K_FALSE = 1, K_NONE = 2, K_TRUE = 3, K_AND = 4, K_AS = 5, K_ASSERT = 6, K_ASYNC = 7, K_AWAIT = 8, K_BREAK = 9;
-const K_CLASS = 10, K_CONTINUE = 11, K_DEF = 12, K_DEL = 13, K_ELIF = 14, K_ELSE = 15, K_EXCEPT = 16, K_FINALLY = 17;
-const K_FOR = 18, K_FROM = 19, K_GLOBAL = 20, K_IF = 21, K_IMPORT = 22, K_IN = 23, K_IS = 24, K_LAMBDA = 25;
-const K_NONLOCAL = 26, K_NOT = 27, K_OR = 28, K_PASS = 29, K_RAISE = 30, K_RETURN = 31, K_TRY = 32, K_WHILE = 33;
-const K_WITH = 34, K_YIELD = 35;
+const K_FALSE: number = 1, K_NONE: number = 2, K_TRUE: number = 3, K_AND: number = 4, K_AS: number = 5, K_ASSERT: number = 6, K_ASYNC: number = 7, K_AWAIT: number = 8, K_BREAK: number = 9;
+const K_CLASS: number = 10, K_CONTINUE: number = 11, K_DEF: number = 12, K_DEL: number = 13, K_ELIF: number = 14, K_ELSE: number = 15, K_EXCEPT: number = 16, K_FINALLY: number = 17;
+const K_FOR: number = 18, K_FROM: number = 19, K_GLOBAL: number = 20, K_IF: number = 21, K_IMPORT: number = 22, K_IN: number = 23, K_IS: number = 24, K_LAMBDA: number = 25;
+const K_NONLOCAL: number = 26, K_NOT: number = 27, K_OR: number = 28, K_PASS: number = 29, K_RAISE: number = 30, K_RETURN: number = 31, K_TRY: number = 32, K_WHILE: number = 33;
+const K_WITH: number = 34, K_YIELD: number = 35;
 const KEYWORDS = new Map<string, number>([
   ['False', K_FALSE], ['None', K_NONE], ['True', K_TRUE], ['and', K_AND], ['as', K_AS], ['assert', K_ASSERT],
   ['async', K_ASYNC], ['await', K_AWAIT], ['break', K_BREAK], ['class', K_CLASS], ['continue', K_CONTINUE],
@@ -65,6 +68,9 @@ for (let c = 0; c < 128; c++) {
   ID_START[c] = letter ? 1 : 0;
   ID_PART[c] = letter || (c >= 48 && c <= 57) ? 1 : 0;
 }
+/** Characters that may directly follow a `1.` literal. */
+const DOT_FOLLOW = new Uint8Array(128);
+for (const ch of ')]},:+-*/%<>=!&|^@') DOT_FOLLOW[ch.charCodeAt(0)] = 1;
 const isIdPart = (c: number): boolean => (c < 128 ? ID_PART[c] === 1 : c === c /* non-ASCII */);
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
@@ -167,7 +173,7 @@ class FastParser {
           col++;
           c = t.charCodeAt(++p);
         }
-        if (c === 9 || c === 12) bail();
+        if (c === 9 || c === 12 || c === 92) bail();
         if (c !== 10 && c !== 13 && c !== 35 && p < this.len) {
           const top = this.indents[this.indents.length - 1];
           if (col > top) {
@@ -365,7 +371,30 @@ class FastParser {
     } else {
       while (isDigit(c) || c === 95) c = t.charCodeAt(++q);
       if (c === 46) {
-        if (!isDigit(t.charCodeAt(q + 1))) bail(); // `1.`: lezer reads a member access (the converter repairs it)
+        const d = t.charCodeAt(q + 1);
+        if (!isDigit(d)) {
+          // `1.`, `1.e5`, `1.j`: lezer reads a member access that the converter folds back into a float literal
+          // (only when the dot directly follows plain digits; a signed exponent `1.e-5` gives up).
+          q++;
+          if (d === 101 || d === 69) {
+            let r = q + 1;
+            let e = t.charCodeAt(r);
+            if (!isDigit(e)) bail();
+            while (isDigit(e) || e === 95) e = t.charCodeAt(++r);
+            q = r;
+          }
+          c = t.charCodeAt(q);
+          if (c === 106 || c === 74) c = t.charCodeAt(++q);
+          const plainDot = t.charCodeAt(q - 1) === 46;
+          if (c === 46 || (c < 128 ? ID_PART[c] === 1 : c === c)) bail();
+          // After a bare `1.` lezer places a zero-length error node at the next token, which widens the spans of
+          // enclosing nodes over any whitespace (and a keyword or comment there is a syntax error): only accept it
+          // when a bracket, comma, colon or operator follows directly.
+          if (plainDot && (c >= 128 || DOT_FOLLOW[c] !== 1)) bail();
+          this.pos = this.te = q;
+          this.tok = T_NUMBER;
+          return;
+        }
         q++;
         c = t.charCodeAt(q);
         while (isDigit(c) || c === 95) c = t.charCodeAt(++q);
@@ -903,7 +932,7 @@ class FastParser {
       while (t.charCodeAt(p) === 32 || t.charCodeAt(p) === 9) p++;
       const c = t.charCodeAt(p);
       // Only plain uses of the name: assignment, attribute, call or subscript (a match statement fails later).
-      if (!(c === 61 || c === 46 || c === 40 || c === 91 || c === 44 || c === 10 || c === 13 || c === 35 || c === 59)) {
+      if (!(c === 61 || c === 46 || c === 40 || c === 91 || c === 44 || c === 58 || c === 10 || c === 13 || c === 35 || c === 59)) {
         const c1 = t.charCodeAt(p + 1);
         if (!(c1 === 61 && (c === 43 || c === 45 || c === 42 || c === 47 || c === 37 || c === 38 || c === 124 || c === 94))) bail();
       }
@@ -963,7 +992,8 @@ class FastParser {
       const value = this.test();
       return { kind: 'Yield', value, isFrom: true, start, end: this.lastEnd };
     }
-    if (this.atSimpleEnd() || this.tok === T_RPAR) bail();
+    // A bare `yield` (lezer leaves an empty error node there, which the converter forgives).
+    if (this.atSimpleEnd()) return { kind: 'Yield', start, end: this.lastEnd };
     const value = this.tupleOrSingle(this.exprList(false, true));
     return { kind: 'Yield', value, start, end: this.lastEnd };
   }
@@ -1146,8 +1176,8 @@ class FastParser {
       made = true;
     }
     if (made) {
-      e.start = s0;
-      e.end = this.pe;
+      (e as { start: number }).start = s0;
+      (e as { end: number }).end = this.pe;
     }
     this.ps = s0;
     return e;
@@ -1505,7 +1535,7 @@ class FastParser {
         const test = this.orTest();
         const g = generators[generators.length - 1];
         g.ifs.push(test);
-        g.end = test.end;
+        (g as { end: number }).end = test.end;
       } else if (this.isKw(K_ASYNC)) bail();
       else break;
     }
@@ -1631,10 +1661,10 @@ class FastParser {
   private lambda(noCond: boolean): Expr {
     if (this.fsMode > 0) bail();
     const s = this.ts;
-    const kwEnd = this.te;
     this.next();
     let params: Parameters;
-    if (this.tok === T_COLON) params = { posOnly: [], args: [], kwOnly: [], start: kwEnd, end: kwEnd };
+    // No parameters: lezer still has an (empty) ParamList node, at the ':'.
+    if (this.tok === T_COLON) params = { posOnly: [], args: [], kwOnly: [], start: this.ts, end: this.ts };
     else {
       const listStart = this.ts;
       const args: Param[] = [];
@@ -1856,7 +1886,7 @@ class FastParser {
       this.next();
     }
     if (this.tok !== T_RBRACE) bail();
-    fv.end = this.te;
+    (fv as { end: number }).end = this.te;
     if (fv.selfDoc !== undefined && !fv.conversion && !fv.formatSpec) fv.conversion = 'r';
     this.fsMode--;
     return fv;

@@ -4,6 +4,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@lezer/python';
 import type { ErrorStmt, Module, Span, Stmt } from './ast';
+import { fastParsePython } from './fastParse';
 import { COMPOUND, type Owner, STMT_NODES, StmtConverter } from './parseStmt';
 import {
   afterLineBreak, lineEndOf, lineIndent, lineNumberOf, lineStartOf, type Problem, RANK_GENERIC, RANK_SPECIFIC,
@@ -33,6 +34,12 @@ interface Region {
  * `Module.syntaxErrors` in source order, with CPython-style messages.
  */
 export function parsePython(text: string): Module {
+  // Clean, common code takes the hand-written fast path (same AST); anything else goes through lezer.
+  return fastParsePython(text) ?? parsePythonLezer(text);
+}
+
+/** The lezer path alone (error recovery and diagnostics); parsePython uses it when the fast path gives up. */
+export function parsePythonLezer(text: string): Module {
   try {
     return parseWithRepair(text);
   } catch (e) {

@@ -118,10 +118,12 @@ export class NumericCall {
       this.holdsValues = true;
       const need = present.filter((n) => this.needs(n));
       this.backward((gy) => {
-        const ins = present.map((n) => castTo(this.v(n), 'float32'));
+        // Distinct handles per argument, so an op given the same tensor twice (mse_loss(x, x)) gets one
+        // gradient per argument rather than their sum twice.
+        const ins = present.map((n) => tf.clone(castTo(this.v(n), 'float32')));
         const idx = need.map((n) => present.indexOf(n));
         const { grads } = tf.engine().gradients(
-          () => f(...vals(ins.map((x, i) => (idx.includes(i) ? x : x)))),
+          () => f(...vals(ins)),
           idx.map((i) => ins[i]),
           gy[0],
           true,
@@ -167,7 +169,9 @@ export function runNumeric(
   const c = new NumericCall(a, env, run, inputs, slots, targets, grad);
   let result: tf.Tensor | tf.Tensor[] | void;
   try {
-    result = tidy(() => forward(c));
+    // Without autograd the forward's temporaries are freed at once; with it, its backward formula may hold any of
+    // them (casts, scalars), so they live in the run's scope until the run ends.
+    result = grad ? forward(c) : tidy(() => forward(c));
   } catch (e) {
     if (e instanceof TorchError || !(e instanceof Error)) throw e;
     if (e.name === 'LimitExceeded') throw e;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LimitExceeded, timeLimitMessage } from '../runtime/limits';
 import type { Interp } from '../runtime/values';
 import { TorchError } from './errors';
+import { scatterUpdate } from './numericValues';
 import { Generator } from './random';
 import { storageHooks, type Tensor } from './tensor';
 
@@ -113,8 +114,7 @@ storageHooks.write = (fn, root, value) => {
   const out = tf.tidy(() => {
     const n = root.size;
     const idx = fn(tf.reshape(tf.range(0, n, 1, 'int32'), root.shape));
-    const upd = tf.cast(tf.reshape(value, [-1]), root.dtype);
-    return tf.reshape(tf.tensorScatterUpdate(tf.reshape(root, [-1]), tf.reshape(idx, [-1, 1]), upd), root.shape);
+    return tf.reshape(scatterUpdate(tf.reshape(root, [-1]), tf.reshape(idx, [-1, 1]), tf.reshape(value, [-1])), root.shape);
   });
   return keepInCurrentRun(out);
 };

@@ -3,12 +3,32 @@
 // re-expanding a reduced gradient, scattering into an index map).
 
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers no gradient functions (nor the chained-op methods some of them call) by default; composite
+// ops are differentiated through them.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { PyFloat, type PyValue } from '../runtime/values';
 import { isFloatingDtype, type DType } from './dtype';
 import { runtimeError } from './errors';
 import { isTensor, type Tensor } from './tensor';
 
 export type TfDtype = 'float32' | 'int32' | 'bool';
+
+/** An int32 scalar (tfjs turns a bare JS number into float32 and upcasts int32 operands with it). */
+export const i32 = (n: number): tf.Scalar => tf.scalar(n, 'int32');
+
+// Comparisons, logical ops and the like have no tfjs gradient; inside a composite op they only build masks, so
+// they get zero gradients (tfjs otherwise refuses to differentiate any expression that contains them).
+for (const kernelName of ['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'LogicalXor']) {
+  if (!tf.getGradient(kernelName)) {
+    tf.registerGradient({ kernelName, inputsToSave: ['a', 'b'], gradFunc: (_dy, saved) => ({ a: () => tf.zerosLike(saved[0]), b: () => tf.zerosLike(saved[1]) }) });
+  }
+}
+for (const kernelName of ['LogicalNot', 'IsNan', 'IsInf', 'IsFinite', 'OnesLike', 'ZerosLike', 'ArgMax', 'ArgMin']) {
+  if (!tf.getGradient(kernelName)) {
+    tf.registerGradient({ kernelName, inputsToSave: ['x'], gradFunc: (_dy, saved) => ({ x: () => tf.zerosLike(saved[0]) }) });
+  }
+}
 
 /** tf.tidy for any result holding tensors (arrays with nulls, records): what it returns survives, the rest is freed. */
 export function tidy<T>(fn: () => T): T {
@@ -141,7 +161,7 @@ export function alongIndex(xShape: readonly number[], dim: number, idx: tf.Tenso
   }
   const ishape = idx.shape;
   const pos = iota(ishape);
-  let flat = tf.mul(tf.add(tf.cast(idx, 'int32'), tf.mul(tf.cast(tf.less(idx, 0), 'int32'), xShape[dim])), tf.scalar(xStrides[dim], 'int32'));
+  let flat = tf.mul(tf.add(tf.cast(idx, 'int32'), tf.mul(tf.cast(tf.less(idx, 0), 'int32'), i32(xShape[dim]))), i32(xStrides[dim]));
   let istride = 1;
   for (let a = n - 1; a >= 0; a--) {
     if (a !== dim) {
@@ -157,6 +177,37 @@ export function alongIndex(xShape: readonly number[], dim: number, idx: tf.Tenso
 export function gatherAlong(x: tf.Tensor, dim: number, idx: tf.Tensor): tf.Tensor {
   const flat = alongIndex(x.shape, dim, idx);
   return tf.reshape(tf.gather(tf.reshape(x, [-1]), tf.reshape(flat, [-1])), idx.shape);
+}
+
+/**
+ * tf.stridedSlice for any dtype: tfjs-backend-wasm's StridedSlice reinterprets int32 data as float32, so integer
+ * (and bool) values are gathered along each strided axis instead.
+ */
+export function stridedSliceAny(x: tf.Tensor, begin: number[], end: number[], strides: number[]): tf.Tensor {
+  if (x.dtype === 'float32') return tf.stridedSlice(x, begin, end, strides);
+  const isBool = x.dtype === 'bool';
+  let r = isBool ? tf.cast(x, 'int32') : x;
+  for (let a = 0; a < x.rank; a++) {
+    const s = strides[a];
+    const n = s > 0 ? Math.max(0, Math.ceil((end[a] - begin[a]) / s)) : 0;
+    if (s === 1) {
+      if (begin[a] !== 0 || n !== r.shape[a]) r = tf.slice(r, r.shape.map((_, k) => (k === a ? begin[a] : 0)), r.shape.map((d, k) => (k === a ? n : d)));
+      continue;
+    }
+    r = tf.gather(r, tf.range(begin[a], begin[a] + n * s, s, 'int32'), a);
+  }
+  return isBool ? tf.cast(r, 'bool') : r;
+}
+
+/**
+ * tf.tensorScatterUpdate without touching `x` (tfjs-backend-cpu writes the updates into the input's own buffer).
+ */
+export function scatterUpdate(x: tf.Tensor, indices: tf.Tensor, updates: tf.Tensor): tf.Tensor {
+  const isBool = x.dtype === 'bool';
+  const base = isBool ? tf.cast(x, 'int32') : tf.add(x, tf.zerosLike(x));
+  const upd = isBool ? tf.cast(updates, 'int32') : tf.cast(updates, x.dtype);
+  const r = tf.tensorScatterUpdate(base, indices, upd);
+  return isBool ? tf.cast(r, 'bool') : r;
 }
 
 /** Zeros shaped like a tensor, float32. */

@@ -1,6 +1,7 @@
 // nn.Embedding(num_embeddings, embedding_dim, padding_idx=None, …): weight [num_embeddings, embedding_dim],
 // forward = F.embedding.
 
+import * as tf from '@tensorflow/tfjs-core';
 import { PyFloat } from '../../runtime/values';
 import { TorchError } from '../errors';
 import { addParam, attr, defineLayer, f, input1, param, r } from './layer';
@@ -28,7 +29,12 @@ export const EmbeddingClass = defineLayer({
     })) {
       self.dict.set(k, v);
     }
-    addParam(self, 'weight', [n, d], ctx);
+    const w = addParam(self, 'weight', [n, d], ctx, { kind: 'normal' });
+    // reset_parameters(): N(0, 1), then the padding row zeroed.
+    if (w?.data && pad !== null) {
+      const row = pad;
+      w.data = tf.tidy(() => tf.where(tf.equal(tf.reshape(tf.range(0, n, 1, 'int32'), [n, 1]), row), tf.zeros([n, d]), w.data as tf.Tensor));
+    }
   },
   extraRepr: (self) => {
     let s = `${attr(self, 'num_embeddings')}, ${attr(self, 'embedding_dim')}`;

@@ -13,7 +13,7 @@ export const GroupNormClass = defineLayer({
     if (c % g !== 0) throw valueError('num_channels must be divisible by num_groups');
     const affine = a.bool('affine');
     for (const [k, v] of Object.entries({ num_groups: g, num_channels: c, eps: a.get('eps'), affine })) self.dict.set(k, v);
-    addParam(self, 'weight', affine ? [c] : null, ctx);
+    addParam(self, 'weight', affine ? [c] : null, ctx, { kind: 'const', value: 1 });
     addParam(self, 'bias', affine ? [c] : null, ctx);
   },
   extraRepr: (self) => `${attr(self, 'num_groups')}, ${attr(self, 'num_channels')}, eps=${r(attr(self, 'eps'))}, affine=${r(attr(self, 'affine'))}`,

@@ -13,7 +13,7 @@ export const LayerNormClass = defineLayer({
     self.dict.set('normalized_shape', new PyTuple(shape));
     self.dict.set('eps', a.get('eps'));
     self.dict.set('elementwise_affine', affine);
-    addParam(self, 'weight', affine ? shape : null, ctx);
+    addParam(self, 'weight', affine ? shape : null, ctx, { kind: 'const', value: 1 });
     addParam(self, 'bias', affine ? shape : null, ctx);
   },
   extraRepr: (self) => `${r(attr(self, 'normalized_shape'))}, eps=${r(attr(self, 'eps'))}, elementwise_affine=${r(attr(self, 'elementwise_affine'))}`,

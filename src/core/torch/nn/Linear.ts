@@ -11,8 +11,8 @@ export const LinearClass = defineLayer({
     const outF = a.int('out_features');
     self.dict.set('in_features', inF);
     self.dict.set('out_features', outF);
-    addParam(self, 'weight', [outF, inF], ctx);
-    addParam(self, 'bias', a.bool('bias') ? [outF] : null, ctx);
+    addParam(self, 'weight', [outF, inF], ctx, { kind: 'fanIn', fanIn: inF });
+    addParam(self, 'bias', a.bool('bias') ? [outF] : null, ctx, { kind: 'fanIn', fanIn: inF });
   },
   extraRepr: (self) => `in_features=${attr(self, 'in_features')}, out_features=${attr(self, 'out_features')}, bias=${r(param(self, 'bias') !== null)}`,
   describe: (self) => `Linear ${attr(self, 'in_features')}→${attr(self, 'out_features')}`,

@@ -1,7 +1,9 @@
 // PyTorch's _BatchNorm: num_features/eps/momentum/affine/track_running_stats, weight/bias parameters,
 // running_mean/running_var/num_batches_tracked buffers, and the forward that calls F.batch_norm.
 
-import { PyFloat, type PyClass } from '../../runtime/values';
+import * as tf from '@tensorflow/tfjs-core';
+import { PyFloat, type PyClass, type PyValue } from '../../runtime/values';
+import { torchState } from '../state';
 import { valueError } from '../errors';
 import { Tensor } from '../tensor';
 import { addBuffer, addParam, attr, buffer, defineLayer, f, input1, isTraining, param, r } from './layer';
@@ -20,12 +22,12 @@ export function defineBatchNorm(n: number, dims: number[], expect: string): PyCl
       for (const [k, v] of Object.entries({ num_features: c, eps: a.get('eps'), momentum: a.get('momentum'), affine, track_running_stats: track })) {
         self.dict.set(k, v);
       }
-      addParam(self, 'weight', affine ? [c] : null, ctx);
-      addParam(self, 'bias', affine ? [c] : null, ctx);
+      addParam(self, 'weight', affine ? [c] : null, ctx, { kind: 'const', value: 1 });
+      addParam(self, 'bias', affine ? [c] : null, ctx, { kind: 'const', value: 0 });
       if (track) {
-        addBuffer(self, 'running_mean', new Tensor([c]));
-        addBuffer(self, 'running_var', new Tensor([c]));
-        addBuffer(self, 'num_batches_tracked', new Tensor([], 'int64'));
+        addBuffer(self, 'running_mean', new Tensor([c]), ctx, { kind: 'const', value: 0 });
+        addBuffer(self, 'running_var', new Tensor([c]), ctx, { kind: 'const', value: 1 });
+        addBuffer(self, 'num_batches_tracked', new Tensor([], 'int64'), ctx, { kind: 'const', value: 0 });
       } else {
         addBuffer(self, 'running_mean', null);
         addBuffer(self, 'running_var', null);
@@ -43,6 +45,16 @@ export function defineBatchNorm(n: number, dims: number[], expect: string): PyCl
       const rv = buffer(self, 'running_var');
       const bnTraining = training || (rm === null && rv === null);
       const track = !training || attr(self, 'track_running_stats') === true;
+      let momentum: PyValue = attr(self, 'momentum') ?? new PyFloat(0);
+      const nbt = buffer(self, 'num_batches_tracked');
+      if (training && attr(self, 'track_running_stats') === true && nbt?.data) {
+        // _BatchNorm.forward: num_batches_tracked += 1; momentum None → cumulative average 1 / num_batches_tracked.
+        const run = torchState(ctx.interp).numeric;
+        const next = Number(nbt.data.dataSync()[0]) + 1;
+        nbt.data = run ? run.keep(tf.scalar(next, 'int32')) : tf.scalar(next, 'int32');
+        nbt.version++;
+        if (attr(self, 'momentum') === null) momentum = new PyFloat(1 / next);
+      }
       return f('F.batch_norm', ctx, [
         x,
         track ? rm : null,
@@ -50,7 +62,7 @@ export function defineBatchNorm(n: number, dims: number[], expect: string): PyCl
         param(self, 'weight'),
         param(self, 'bias'),
         bnTraining,
-        attr(self, 'momentum') ?? new PyFloat(0),
+        momentum,
         attr(self, 'eps'),
       ]);
     },

@@ -56,8 +56,10 @@ function initConv(self: PyInstance, a: Args, ctx: CallContext, n: number, transp
   }
   const k = ints(kernel);
   const wShape = transposed ? [inC, outC / groups, ...k] : [outC, inC / groups, ...k];
-  addParam(self, 'weight', wShape, ctx);
-  addParam(self, 'bias', a.bool('bias') ? [outC] : null, ctx);
+  // reset_parameters(): kaiming_uniform_(a=√5) and uniform(±1/√fan_in), fan_in = weight.size(1) · kernel elements.
+  const fanIn = wShape[1] * k.reduce((p, d) => p * d, 1);
+  addParam(self, 'weight', wShape, ctx, { kind: 'fanIn', fanIn });
+  addParam(self, 'bias', a.bool('bias') ? [outC] : null, ctx, { kind: 'fanIn', fanIn });
 }
 
 function convExtraRepr(self: PyInstance): string {

@@ -800,7 +800,9 @@ registerOp({
 const REDUCTIONS = ['none', 'mean', 'sum'];
 
 function reduced(env: OpEnv, like: Tensor, shape: Shape, reduction: string): Tensor {
-  if (!REDUCTIONS.includes(reduction)) throw valueError(`${reduction} is not a valid value for reduction`);
+  // kl_div also accepts 'batchmean' (sum / batch size).
+  const ok = REDUCTIONS.includes(reduction) || (reduction === 'batchmean' && env.entry.name === 'F.kl_div');
+  if (!ok) throw valueError(`${reduction} is not a valid value for reduction`);
   return out(env, like, reduction === 'none' ? shape : []);
 }
 

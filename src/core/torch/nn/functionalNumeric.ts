@@ -9,7 +9,7 @@ import { linear, linearBackward } from '../../numeric/linear';
 import { PyList, PyTuple, type PyValue } from '../../runtime/values';
 import { TorchError } from '../errors';
 import type { NumericCall } from '../numericCall';
-import { castTo, numberArg, pyNumber, val } from '../numericValues';
+import { castTo, i32, numberArg, pyNumber, scatterAdd, val } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { softmaxAlong } from '../ops/elementwiseNumeric';
 
@@ -384,14 +384,26 @@ export function maxPoolNumeric(n: 1 | 2 | 3): NumericForward {
       return tf.reshape(y, out.shape);
     };
     const x = castTo(c.v('input'), F32);
-    const y = c.composite(['input'], pool);
-    if (c.outputs.length > 1) {
-      // return_indices: flat positions in each input plane (as PyTorch's max_pool*_with_indices).
+    const y = pool(x);
+    const needIdx = c.outputs.length > 1 || c.grad;
+    let index: tf.Tensor | null = null;
+    if (needIdx) {
+      // Argmax positions (first maximum in scan order, as PyTorch) in each input plane; the backward scatters the
+      // gradient there (tfjs-backend-wasm's MaxPoolGrad drops windows whose maximum is exactly 0).
       const xp = tf.pad(x, [...new Array(lead).fill([0, 0]), ...pads] as Array<[number, number]>, -Infinity);
       const b = tf.reshape(xp, [-1, ...xp.shape.slice(lead)]);
-      const { index } = tapMax(b, kernel, stride, dilation, spatialOut, pads.map((p) => p[0]), spatialIn);
-      return [y, tf.reshape(index, out.shape)];
+      index = tf.reshape(tapMax(b, kernel, stride, dilation, spatialOut, pads.map((p) => p[0]), spatialIn).index, out.shape);
     }
+    if (c.grad && index) {
+      const plane = spatialIn.reduce((p, d) => p * d, 1);
+      const planes = xt.numel / plane;
+      const outPlane = spatialOut.reduce((p, d) => p * d, 1);
+      const offsets = tf.reshape(tf.mul(tf.range(0, planes, 1, 'int32'), i32(plane)), [planes, 1]);
+      const global = c.keep(tf.add(tf.reshape(index, [planes, outPlane]), offsets));
+      c.save('input');
+      c.backward((gy) => ({ input: scatterAdd(global, gy[0], xt.shape) }));
+    }
+    if (c.outputs.length > 1) return [y, index as tf.Tensor];
     return y;
   };
 }
@@ -425,8 +437,8 @@ function tapMax(
       let planeStride = 1;
       for (let i = n - 1; i >= 0; i--) {
         const shape = outSp.map((_, j) => (j === i ? outSp[i] : 1));
-        const coord = tf.reshape(tf.add(tf.mul(tf.range(0, outSp[i], 1, 'int32'), stride[i]), tap[i] * dilation[i] - padLo[i]), shape);
-        idx = tf.add(idx, tf.mul(coord, planeStride));
+        const coord = tf.reshape(tf.add(tf.mul(tf.range(0, outSp[i], 1, 'int32'), i32(stride[i])), i32(tap[i] * dilation[i] - padLo[i])), shape);
+        idx = tf.add(idx, tf.mul(coord, i32(planeStride)));
         planeStride *= inSp[i];
       }
       const idxB = tf.broadcastTo(tf.expandDims(idx, 0), v.shape);
@@ -456,32 +468,35 @@ export function avgPoolNumeric(n: 1 | 2 | 3): NumericForward {
     const spatialIn = xt.shape.slice(-n);
     const spatialOut = out.shape.slice(-n);
     const extra = spatialIn.map((s, i) => farExtra(s, kernel[i], stride[i], 1, padding[i], padding[i], spatialOut[i]));
+    // How many elements each window averages, per axis (windows are separable): PyTorch counts the zero padding
+    // (count_include_pad) but never the part of a ceil_mode window past the padded input.
+    const counts = spatialIn.map((size, i) =>
+      Array.from({ length: spatialOut[i] }, (_, o) => {
+        const start = o * stride[i] - padding[i];
+        const end = Math.min(start + kernel[i], size + padding[i]);
+        return includePad ? end - start : Math.min(end, size) - Math.max(start, 0);
+      }),
+    );
+    let count = tf.tensor(counts[0]);
+    for (let i = 1; i < n; i++) count = tf.mul(tf.expandDims(count, -1), tf.reshape(tf.tensor(counts[i]), [...new Array(i).fill(1), counts[i].length]));
     const lead = xt.ndim - n;
+    const ksize = kernel.reduce((p, k) => p * k, 1);
     const pool = (x: tf.Tensor): tf.Tensor => {
+      // Window sums of the zero-padded input by a 'valid' average pool (whose tfjs gradient is exact), then the
+      // divisor PyTorch uses.
       const b = tf.reshape(x, [-1, ...x.shape.slice(lead)]);
-      // Zero padding that counts (count_include_pad) is materialised; padding that does not count is tfjs's own.
-      const userPad = spatialIn.map((_, i): [number, number] => (includePad || divisor !== null ? [padding[i], padding[i]] : [0, 0]));
-      const tfPad = spatialIn.map((_, i): [number, number] => (includePad || divisor !== null ? [0, extra[i]] : [padding[i], padding[i] + extra[i]]));
-      let xb = tf.pad(b, [[0, 0], ...userPad]);
+      const xb = tf.pad(b, [[0, 0], ...spatialIn.map((_, i): [number, number] => [padding[i], padding[i] + extra[i]])]);
       let y: tf.Tensor;
       if (n === 3) {
-        xb = tf.pad(xb, [[0, 0], ...tfPad]);
         y = tf.avgPool3d(tf.expandDims(xb, 4) as tf.Tensor5D, kernel as [number, number, number], stride as [number, number, number], 'valid');
       } else {
         const x4 = n === 1 ? tf.reshape(xb, [xb.shape[0], 1, xb.shape[1] as number, 1]) : tf.expandDims(xb, 3);
         const k2: [number, number] = n === 1 ? [1, kernel[0]] : [kernel[0], kernel[1]];
         const s2: [number, number] = n === 1 ? [1, stride[0]] : [stride[0], stride[1]];
-        const p2: [[number, number], [number, number]] = n === 1 ? [[0, 0], tfPad[0]] : [tfPad[0], tfPad[1]];
-        const explicit = p2.some((p) => p[0] || p[1]);
-        y = tf.avgPool(x4 as tf.Tensor4D, k2, s2, explicit ? [[0, 0], p2[0], p2[1], [0, 0]] : 'valid');
-        if (divisor !== null) {
-          // avg × (window ∩ padded input) / divisor: recover the sum with a pooled ones mask.
-          const ones = tf.onesLike(x4);
-          const cnt = tf.mul(tf.avgPool(ones as tf.Tensor4D, k2, s2, explicit ? [[0, 0], p2[0], p2[1], [0, 0]] : 'valid'), k2[0] * k2[1]);
-          y = tf.div(tf.mul(y, cnt), divisor);
-        }
+        y = tf.avgPool(x4 as tf.Tensor4D, k2, s2, 'valid');
       }
-      return tf.reshape(y, out.shape);
+      const sums = tf.mul(tf.reshape(y, [-1, ...spatialOut]), ksize);
+      return tf.reshape(divisor !== null ? tf.div(sums, divisor) : tf.div(sums, count), out.shape);
     };
     return c.composite(['input'], pool, []);
   };
@@ -756,7 +771,7 @@ export function activationNumeric(name: string): NumericForward {
           return tf.mul(SELU_SCALE, tf.where(tf.greater(x, 0), x, tf.mul(SELU_ALPHA, tf.expm1(x))));
         case 'celu': {
           const al = a('alpha', 1);
-          return tf.add(tf.relu(x), tf.minimum(0, tf.mul(al, tf.expm1(tf.div(x, al)))));
+          return tf.where(tf.greater(x, 0), x, tf.mul(al, tf.expm1(tf.div(x, al))));
         }
         case 'softplus':
           return softplusOf(x, a('beta', 1), a('threshold', 20));
@@ -885,6 +900,7 @@ function matmulBatched(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 function reduce(l: tf.Tensor, reduction: string, meanDivisor?: tf.Tensor): tf.Tensor {
   if (reduction === 'none') return l;
   if (reduction === 'sum') return tf.sum(l);
+  if (reduction === 'batchmean') return tf.div(tf.sum(l), l.rank ? l.shape[0] : 1);
   return meanDivisor ? tf.div(tf.sum(l), meanDivisor) : tf.mean(l);
 }
 

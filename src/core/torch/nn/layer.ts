@@ -11,7 +11,9 @@ import {
   type NativeFn,
   type PyValue,
 } from '../../runtime/values';
+import * as tf from '@tensorflow/tfjs-core';
 import { raiseTorchError, TorchError } from '../errors';
+import { torchState } from '../state';
 import { builtin, floatRepr } from '../native';
 import { callOp } from '../registry';
 import { bindArgs, parseSignature, type Args } from '../signature';
@@ -101,19 +103,43 @@ export function setAttrs(self: PyInstance, attrs: Record<string, PyValue>): void
   for (const [k, v] of Object.entries(attrs)) self.dict.set(k, v);
 }
 
-/** Registers a parameter (or None) like `self.weight = Parameter(...)`. */
-export function addParam(self: PyInstance, name: string, shape: number[] | null, ctx: CallContext): Tensor | null {
+/**
+ * How a numeric run fills a new parameter or buffer, as PyTorch's reset_parameters() does: `fanIn` is
+ * uniform(±1/√fan_in) (kaiming_uniform_(a=√5) for weights, and the matching bias bound), `const` a fill,
+ * `normal` N(0, 1).
+ */
+export type ParamInit = { kind: 'fanIn'; fanIn: number } | { kind: 'const'; value: number } | { kind: 'normal' };
+
+/** Writes a parameter's or buffer's initial values in a numeric run (no-op in a symbolic one). */
+export function initValues(t: Tensor, init: ParamInit, ctx: CallContext): void {
+  const run = torchState(ctx.interp).numeric;
+  if (!run) return;
+  const n = t.numel;
+  let v: tf.Tensor;
+  if (init.kind === 'const') v = tf.fill(t.shape, init.value, t.dtype === 'int64' ? 'int32' : 'float32');
+  else if (init.kind === 'normal') v = tf.tensor(run.rng.fillNormal(n), t.shape);
+  else {
+    const bound = init.fanIn > 0 ? 1 / Math.sqrt(init.fanIn) : 0;
+    v = tf.tensor(run.rng.fillUniform(n, -bound, bound), t.shape);
+  }
+  t.data = run.keep(v);
+}
+
+/** Registers a parameter (or None) like `self.weight = Parameter(...)`; a numeric run fills it with `init`. */
+export function addParam(self: PyInstance, name: string, shape: number[] | null, ctx: CallContext, init: ParamInit = { kind: 'const', value: 0 }): Tensor | null {
   const st = moduleState(self) as ModuleState;
   if (shape === null) {
     st.params.set(name, null);
     return null;
   }
   const p = newParameter(shape);
+  initValues(p, init, ctx);
   moduleSetAttr(self, name, p, ctx);
   return p;
 }
 
-export function addBuffer(self: PyInstance, name: string, t: Tensor | null): void {
+export function addBuffer(self: PyInstance, name: string, t: Tensor | null, ctx?: CallContext, init?: ParamInit): void {
+  if (t && ctx && init) initValues(t, init, ctx);
   (moduleState(self) as ModuleState).buffers.set(name, t);
 }
 

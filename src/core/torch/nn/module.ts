@@ -2,10 +2,12 @@
 // __getattr__, __call__ with hooks and trace recording, repr, and the tree API (parameters(), named_modules(), …).
 
 import type { Location } from '../../diagnostics';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   PyBuiltinFunction,
   PyClass,
   PyDict,
+  PyList,
   PyInstance,
   PyIterator,
   PyProperty,
@@ -495,7 +497,18 @@ def('get_parameter', (call, ctx) => {
 def('zero_grad', (call, ctx) => {
   const self = call.args[0] as PyInstance;
   stateOf(self, ctx);
-  for (const [, t] of namedTensors(self, 'params')) t.grad = null;
+  const toNone = boolArg(call, 1, 'set_to_none', false, ctx.interp);
+  for (const [, t] of namedTensors(self, 'params')) {
+    const g = t.grad;
+    if (g?.data && !toNone) {
+      // PyTorch 1.13 zeroes gradients in place (set_to_none=False by default).
+      g.data = tf.zerosLike(g.data);
+      g.version++;
+      g.gradFn = null;
+      g.gradNode = null;
+      g.requiresGrad = false;
+    } else t.grad = null;
+  }
   return null;
 });
 
@@ -561,9 +574,45 @@ def('state_dict', (call, ctx) => {
 });
 
 def('load_state_dict', (call, ctx) => {
-  // Weights are not read in a symbolic trace; PyTorch returns (missing_keys, unexpected_keys).
-  stateOf(call.args[0], ctx);
-  return new PyTuple([new PyTuple([]), new PyTuple([])]);
+  // A symbolic trace reads no weights; a numeric one copies the values. PyTorch returns (missing_keys, unexpected_keys).
+  const self = call.args[0] as PyInstance;
+  stateOf(self, ctx);
+  const sd = call.args[1] ?? call.kwargs.get('state_dict') ?? null;
+  const strict = boolArg(call, 2, 'strict', true, ctx.interp);
+  if (!(sd instanceof PyDict)) return new PyTuple([new PyTuple([]), new PyTuple([])]);
+  const own = new Map<string, Tensor>();
+  for (const [name, m] of namedModules(self)) {
+    const st = moduleState(m);
+    if (!st) continue;
+    const pre = name ? `${name}.` : '';
+    for (const [n, t] of st.params) if (t) own.set(pre + n, t);
+    for (const [n, t] of st.buffers) if (t && !st.nonPersistent.has(n)) own.set(pre + n, t);
+  }
+  const keys = sd.keys().filter((k): k is string => typeof k === 'string');
+  const missing = [...own.keys()].filter((k) => !keys.includes(k));
+  const unexpected = keys.filter((k) => !own.has(k));
+  const errors: string[] = [];
+  for (const k of keys) {
+    const dst = own.get(k);
+    const src = sd.get(k);
+    if (!dst || !isTensor(src)) continue;
+    if (dst.shape.join(',') !== src.shape.join(',')) {
+      errors.push(`size mismatch for ${k}: copying a param with shape torch.Size([${src.shape.join(', ')}]) from checkpoint, the shape in current model is torch.Size([${dst.shape.join(', ')}]).`);
+      continue;
+    }
+    if (src.data && dst.data) {
+      dst.data = tf.cast(tf.clone(src.data), dst.data.dtype);
+      dst.version++;
+    }
+  }
+  if (strict) {
+    if (unexpected.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `);
+    if (missing.length) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. `);
+  }
+  if (errors.length) {
+    ctx.interp.raise('RuntimeError', `Error(s) in loading state_dict for ${self.cls.name}:\n\t${errors.join('\n\t')}`);
+  }
+  return new PyTuple([new PyList(missing), new PyList(unexpected)]);
 });
 
 /** A removable hook handle. */

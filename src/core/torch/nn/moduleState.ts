@@ -92,12 +92,36 @@ export function namedTensors(root: PyInstance, kind: 'params' | 'buffers', recur
   return out;
 }
 
+/**
+ * Sum over namedTensors(m, 'params', recurse) (each module and each tensor once), without building the names:
+ * the recorder counts every module call's subtree.
+ */
 export function countParams(m: PyInstance, recurse: boolean): { total: number; trainable: number } {
-  let total = 0;
-  let trainable = 0;
-  for (const [, t] of namedTensors(m, 'params', recurse)) {
-    total += t.numel;
-    if (t.requiresGrad) trainable += t.numel;
+  const acc = { total: 0, trainable: 0 };
+  try {
+    countInto(m, recurse, acc);
+  } finally {
+    countedModules.clear();
+    countedTensors.clear();
   }
-  return { total, trainable };
+  return acc;
+}
+
+// Scratch sets for countParams (not re-entrant: it never calls out).
+const countedModules = new Set<PyInstance>();
+const countedTensors = new Set<Tensor>();
+
+function countInto(m: PyInstance, recurse: boolean, acc: { total: number; trainable: number }): void {
+  if (countedModules.has(m)) return;
+  countedModules.add(m);
+  const st = moduleState(m);
+  if (!st) return;
+  for (const t of st.params.values()) {
+    if (!t || countedTensors.has(t)) continue;
+    countedTensors.add(t);
+    const n = t.numel;
+    acc.total += n;
+    if (t.requiresGrad) acc.trainable += n;
+  }
+  if (recurse) for (const c of st.modules.values()) if (c) countInto(c, true, acc);
 }

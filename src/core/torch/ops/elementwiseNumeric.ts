@@ -60,6 +60,8 @@ export function binaryNumeric(op: 'add' | 'sub' | 'mul' | 'div' | 'pow', inplace
     if (op === 'mul') {
       if (c.needs(xn) && c.has('other')) c.save('other');
       if (c.needs('other') && c.has(xn)) c.save(xn);
+      // A Python scalar operand is saved too (PyTorch wraps it as a 0-d tensor): the node holds values.
+      if (c.grad && (!c.has('other') || !c.has(xn))) c.holdsValues = true;
       c.backward((gy) => ({
         [xn]: c.needs(xn) ? unbroadcast(tf.mul(gy[0], castTo(y, F32)), xs) : null,
         other: c.needs('other') ? unbroadcast(tf.mul(gy[0], castTo(x, F32)), ys) : null,
@@ -74,6 +76,7 @@ export function binaryNumeric(op: 'add' | 'sub' | 'mul' | 'div' | 'pow', inplace
         return castTo(r, c.out().dtype);
       }
       if (c.has('other')) c.save('other');
+      else if (c.grad) c.holdsValues = true;
       if (c.needs('other') && c.has(xn)) c.save(xn);
       c.backward((gy) => {
         const xf = castTo(x, F32);
@@ -571,7 +574,7 @@ export const einsumNumeric: NumericForward = (c) => {
     c.holdsValues = true;
     c.backward((gy) => {
       const need = ops.map((t) => t.requiresGrad);
-      const xs = vals;
+      const xs = vals.map((v) => tf.clone(v));
       const { grads } = tf.engine().gradients(() => compute(...xs), xs.filter((_, i) => need[i]), gy[0], true);
       let k = 0;
       return { '*': need.map((nd) => (nd ? grads[k++] : null)) };

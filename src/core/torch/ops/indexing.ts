@@ -198,7 +198,7 @@ registerOp({
   impl: (a, env) => {
     const self = a.tensor('self');
     const r = indexShape(self.shape, self.strides, toIndexItems(a.get('index')));
-    if (r.maskUpperBound) warnMask(env, r.shape.reduce((p, x) => p * x, 1));
+    if (r.maskUpperBound && !(env.state.numeric && self.data)) warnMask(env, r.shape.reduce((p, x) => p * x, 1));
     env.gradFn = r.gradFn;
     env.detail = r.detail;
     const t = env.out(r.shape, self.dtype);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Ellipsis, PyList, PySlice, PyTuple, type PyValue } from '../../runtime/values';
 import { indexError } from '../errors';
 import type { NumericCall } from '../numericCall';
-import { alongIndex, castTo, gatherAlong, iota, numberArg, pyNumber, scatterAdd, val } from '../numericValues';
+import { alongIndex, castTo, gatherAlong, i32, iota, numberArg, pyNumber, scatterAdd, scatterUpdate, stridedSliceAny, val } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { isTensor } from '../tensor';
 
@@ -154,7 +154,7 @@ export function indexValues(x: tf.Tensor, index: PyValue): tf.Tensor {
   const sliced = begin.some((b, i) => b !== 0 || end[i] !== x.shape[i] || strides[i] !== 1);
   if (sliced) {
     const allUnit = strides.every((s) => s === 1);
-    v = allUnit ? tf.slice(v, begin, end.map((e, i) => Math.max(0, e - begin[i]))) : tf.stridedSlice(v, begin, end, strides);
+    v = allUnit ? tf.slice(v, begin, end.map((e, i) => Math.max(0, e - begin[i]))) : stridedSliceAny(v, begin, end, strides);
   }
   // Shape after basic indexing, in terms of x's dims plus inserted None dims.
   const dimSize = (dd: number) => v.shape[dd];
@@ -172,8 +172,8 @@ export function indexValues(x: tf.Tensor, index: PyValue): tf.Tensor {
     let idx = tf.broadcastTo(adv[i].index, bshape);
     const data = idx.dataSync();
     for (const q of data) if (q < -n || q >= n) throw indexError(`index ${q} is out of bounds for dimension ${adv[i].axis} with size ${n}`);
-    idx = tf.add(idx, tf.mul(tf.cast(tf.less(idx, 0), 'int32'), n));
-    flat = tf.add(flat, tf.mul(idx, mult));
+    idx = tf.add(idx, tf.mul(tf.cast(tf.less(idx, 0), 'int32'), i32(n)));
+    flat = tf.add(flat, tf.mul(idx, i32(mult)));
     mult *= n;
   }
   const advAxes = adv.map((a) => a.axis);
@@ -259,7 +259,7 @@ export const setitemNumeric: NumericForward = (c) => {
     const vShape = isTensor(value) ? [...value.shape] : [];
     c.backward((gy) => {
       const flatG = tf.reshape(gy[0], [-1]);
-      const gSelf = tf.reshape(tf.tensorScatterUpdate(flatG, tf.reshape(keptMap, [-1, 1]), tf.zeros([keptMap.size])), gy[0].shape);
+      const gSelf = tf.reshape(scatterUpdate(flatG, tf.reshape(keptMap, [-1, 1]), tf.zeros([keptMap.size])), gy[0].shape);
       let gv: tf.Tensor | null = null;
       if (isTensor(value)) {
         const picked = tf.reshape(tf.gather(flatG, tf.reshape(keptMap, [-1])), keptMap.shape);
@@ -269,10 +269,7 @@ export const setitemNumeric: NumericForward = (c) => {
     });
   }
   if (map.size === 0) return tf.clone(x);
-  const base = x.dtype === 'bool' ? castTo(x, 'int32') : x;
-  const u = x.dtype === 'bool' ? castTo(upd, 'int32') : castTo(upd, base.dtype as 'float32');
-  const r = tf.reshape(tf.tensorScatterUpdate(tf.reshape(base, [-1]), idx, u), x.shape);
-  return x.dtype === 'bool' ? castTo(r, 'bool') : r;
+  return tf.reshape(scatterUpdate(tf.reshape(x, [-1]), idx, upd), x.shape);
 };
 
 function unbroadcastTo(g: tf.Tensor, shape: number[]): tf.Tensor {

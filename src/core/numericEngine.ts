@@ -1,0 +1,73 @@
+// The numeric engine's front door for hosts (CLI, editor worker, tests): initialises a TensorFlow.js backend once,
+// then runs the same interpreter and op registry with real values and PyTorch-semantics autograd, synchronously
+// on the calling thread. Never throws: every problem ends up in the TraceResult's diagnostics.
+
+import { DiagnosticCode, Severity } from './diagnostics';
+import { runTrace, type NumericCapture, type TraceRequest } from './engine';
+import { initBackend, type BackendInfo, type BackendPref } from './numeric/backend';
+import { NumericRun } from './torch/numericRun';
+import type { TraceResult } from './trace/types';
+
+/** Default time limit of a numeric run, in ms. */
+export const NUMERIC_TIME_LIMIT_MS = 60_000;
+
+export interface NumericTraceRequest extends TraceRequest {
+  /** TensorFlow.js backend (default 'auto': node, then wasm, then cpu). */
+  backend?: BackendPref;
+  /** Run the model with every skip connection's addition replaced by its main path alone. */
+  noSkips?: boolean;
+  /** Called after every module call. */
+  onProgress?: (p: { module: string; done: number; total?: number }) => void;
+  /** Entry runs: parameter/buffer values by state_dict key, applied after construction. */
+  weights?: Map<string, Float32Array>;
+  /** Entry runs: the inputs' values (row-major), one per entry input. */
+  inputValues?: Float32Array[];
+  /** Entry runs: receives output, loss and gradient values before the run frees them (tests). */
+  capture?: (c: NumericCapture) => void;
+}
+
+const backends = new Map<BackendPref, Promise<BackendInfo>>();
+
+/** Initialises (once per preference) and returns the backend. */
+export function numericBackend(pref: BackendPref = 'auto'): Promise<BackendInfo> {
+  let p = backends.get(pref);
+  if (!p) {
+    p = initBackend(pref);
+    backends.set(pref, p);
+    p.catch(() => backends.delete(pref));
+  }
+  return p;
+}
+
+/**
+ * Traces `req.file` with values and gradients. The backend is initialised on the first call (awaited); the run
+ * itself is synchronous. Obeys limits.timeMs (default 60 s) and limits.memoryBytes (default 2 GiB).
+ */
+export async function traceNumeric(req: NumericTraceRequest): Promise<TraceResult> {
+  let backend: BackendInfo;
+  try {
+    backend = await numericBackend(req.backend ?? 'auto');
+  } catch (e) {
+    const result = runTrace(req);
+    result.diagnostics.push({
+      severity: Severity.Error,
+      code: DiagnosticCode.Internal,
+      message: `No TensorFlow.js backend could be started for the numeric trace (${e instanceof Error ? e.message : String(e)}); showing the symbolic trace.`,
+      location: { file: req.file, span: { start: 0, end: 0 }, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    });
+    return result;
+  }
+  return traceNumericSync(req, backend);
+}
+
+/** The synchronous part of traceNumeric, for hosts that initialised the backend themselves. */
+export function traceNumericSync(req: NumericTraceRequest, backend: BackendInfo): TraceResult {
+  const run = new NumericRun({
+    timeMs: req.limits?.timeMs ?? NUMERIC_TIME_LIMIT_MS,
+    memoryBytes: req.limits?.memoryBytes,
+    noSkips: req.noSkips,
+    onProgress: req.onProgress,
+  });
+  const limits = { ...req.limits, timeMs: req.limits?.timeMs ?? NUMERIC_TIME_LIMIT_MS };
+  return runTrace({ ...req, limits, mode: 'numeric' }, { run, backend, weights: req.weights, inputValues: req.inputValues, capture: req.capture });
+}

@@ -1,0 +1,87 @@
+// Loads the PyTorch reference data of test/reference/numeric_ref.py (test/.cache/numeric-ref), running the script
+// with /usr/bin/python3 (or $TT_PYTHON) when the cache is missing or was written by another version of it.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const SCRIPT = path.join(ROOT, 'test', 'reference', 'numeric_ref.py');
+const MODELS = path.join(ROOT, 'test', 'reference', 'numeric_models');
+export const CACHE = path.join(ROOT, 'test', '.cache', 'numeric-ref');
+const PYTHON = process.env.TT_PYTHON ?? '/usr/bin/python3';
+
+export interface ArrayRef {
+  file: string;
+  shape: number[];
+}
+export interface ModelCase {
+  id: string;
+  file: string;
+  expr: string;
+  inputs: number[][];
+  train: boolean;
+  loss: 'mean';
+  params: string[];
+  state: string[];
+  arrays: Record<string, ArrayRef>;
+}
+export interface OpCase {
+  id: string;
+  program: string;
+  stdout: string;
+}
+export interface RefIndex {
+  version: string;
+  torch: string;
+  models: ModelCase[];
+  ops: OpCase[];
+}
+
+/** The script's version: a hash of its text and of the model files it reads (same as script_hash()). */
+function version(): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(SCRIPT));
+  for (const name of readdirSync(MODELS).sort()) h.update(readFileSync(path.join(MODELS, name)));
+  return h.digest('hex').slice(0, 16);
+}
+
+let cached: RefIndex | null = null;
+
+export function loadRef(): RefIndex {
+  if (cached) return cached;
+  const v = version();
+  const file = path.join(CACHE, 'index.json');
+  const read = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RefIndex) : null);
+  let idx = read();
+  if (!idx || idx.version !== v) {
+    const r = spawnSync(PYTHON, [SCRIPT, '--out', CACHE], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} failed (status ${r.status}): ${r.error?.message ?? ''}\n${r.stderr}`);
+    idx = read();
+    if (!idx || idx.version !== v) throw new Error(`${SCRIPT} did not write a current ${file}`);
+  }
+  cached = idx;
+  return idx;
+}
+
+export function readArray(ref: ArrayRef): Float32Array {
+  const buf = readFileSync(path.join(CACHE, ref.file));
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+/** Largest violation of |a − b| ≤ atol + rtol·|b| (≤ 0 means within tolerance), with the worst errors. */
+export function compare(a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): { ok: boolean; maxAbs: number; maxRel: number; worst: number } {
+  let maxAbs = 0;
+  let maxRel = 0;
+  let worst = -Infinity;
+  let ok = a.length === b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const d = Math.abs(a[i] - b[i]);
+    const bad = d - (atol + rtol * Math.abs(b[i]));
+    if (!(bad <= 0)) ok = false;
+    if (bad > worst) worst = bad;
+    if (d > maxAbs) maxAbs = d;
+    if (Math.abs(b[i]) > 1e-6) maxRel = Math.max(maxRel, d / Math.abs(b[i]));
+  }
+  return { ok, maxAbs, maxRel, worst };
+}
