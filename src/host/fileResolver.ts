@@ -36,8 +36,9 @@ export function createFileResolver(
     const over = overlay.get(file);
     if (over !== undefined) return over;
     try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_SOURCE_BYTES) return undefined;
+      // No exception for a missing file: most candidates tried for an import do not exist.
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (!st || !st.isFile() || st.size > MAX_SOURCE_BYTES) return undefined;
       return fs.readFileSync(file, 'utf8');
     } catch {
       return undefined;

@@ -228,8 +228,21 @@ OP_CASES = {
 }
 
 
+# Printing: exact values, so PyTorch's text must be reproduced character for character.
+PRINT_CASES = {
+    "print-basic": "print(torch.tensor([-1.1270, -1.0176, 0.5778, -0.3388, -1.6565]))\nprint(torch.tensor([3.6980e-09, -7.7582e-09, 8.1402e-08, -1.0858e-07, 2.1012e-07]))\nprint(torch.full((5,), 1 / 3211264))\nprint(torch.tensor([1., 2., 3.]))\nprint(torch.tensor([1., 2.5, 1000.]))\nprint(torch.tensor([1., 20000.]))\nprint(torch.tensor([0.5, 0.0001]))\nprint(torch.tensor([0.5, 0.00001]))\nprint(torch.tensor([1e9, 1.]))\nprint(torch.tensor([0.03125, 0.96875, -0.03125]))\nprint(torch.tensor(2.5))\nprint(torch.tensor(-0.0))\nprint(torch.tensor([0., 0.]))\nprint(torch.tensor([float('nan'), 1.5, float('inf'), -float('inf')]))\nprint(torch.tensor([float('nan'), 2.0]))",
+    "print-dtypes": "print(torch.arange(12).reshape(3, 4))\nprint(torch.tensor([True, False, True]))\nprint(torch.tensor([1, -20, 300], dtype=torch.int32))\nprint(torch.tensor([1.5, 2.0], dtype=torch.float64))\nprint(torch.tensor([], dtype=torch.int64))\nprint(torch.zeros(0, 3))\nprint(torch.tensor([]))\nprint(torch.tensor(7))\nprint(torch.tensor([[True], [False]]))",
+    "print-nested": "x = (torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) - 11.5) / 16\nprint(x)\nprint(x.reshape(4, 6) * 100)\nprint(torch.arange(30, dtype=torch.float32).reshape(2, 1, 3, 5))\nprint(torch.arange(40, dtype=torch.float32) / 7)",
+    "print-summarize": "print(torch.arange(2000, dtype=torch.float32) / 3)\nprint(torch.arange(3000).reshape(30, 100))\nprint((torch.arange(8 * 9 * 30, dtype=torch.float32).reshape(8, 9, 30) * 0.001).cos())",
+    "print-autograd": "a = torch.tensor([1.5, -2.25], requires_grad=True)\nprint(a)\nb = a * 2\nprint(b)\nprint(b[0])\nprint(b.sum())\nprint(a.detach())\nw = torch.nn.Parameter(torch.tensor([[0.25, 0.5], [1.0, -3.0]]))\nprint(w)\nprint(repr(a * 1000000))\nprint(torch.tensor([123456.789, 0.5], requires_grad=True) * 1)\nprint(f'{b.sum():.3f} {b.sum().item():.2e}')\nprint(str(torch.tensor([1.25, 2.5]).mean()), float(torch.tensor(3.5)), int(torch.tensor(4.9)))",
+    "print-wide": "print(torch.arange(1, 31, dtype=torch.float32) * 1.5)\nprint(torch.arange(0, 100, 7))\nprint(torch.arange(8, dtype=torch.float32).reshape(1, 8) * 123.4567, torch.tensor([1.0]))",
+}
+
+
 def op_programs():
-    return {cid: HARNESS_PRE + "\n" + body + "\n" + HARNESS_POST for cid, body in OP_CASES.items()}
+    progs = {cid: HARNESS_PRE + "\n" + body + "\n" + HARNESS_POST for cid, body in OP_CASES.items()}
+    progs.update({cid: "import torch\n" + body + "\n" for cid, body in PRINT_CASES.items()})
+    return progs
 
 
 def run_program(text):

@@ -1,6 +1,7 @@
 // Every op family in numeric mode against real PyTorch: the programs of test/reference/numeric_ref.py (deterministic
 // inputs, forward, a weighted sum, backward) run in Tensor Trace on the wasm backend, and their printed values and
-// gradients must match what PyTorch 1.13 printed: numbers within 1e-4 relative or 1e-5 absolute, text exactly.
+// gradients must match what PyTorch 1.13 printed: numbers within 1e-4 relative or 1e-5 absolute, text exactly;
+// the print-* programs (tensor repr of exact values) must match character for character.
 import { strict as assert } from 'node:assert';
 import { numericBackend, traceNumeric } from '../../src/core/numericEngine';
 import { loadRef, type OpCase } from './numericRefCache';
@@ -69,6 +70,12 @@ describe('numeric ops vs PyTorch', function () {
     'autograd-grad-accumulate',
     'retain-grad-detach',
     'autograd-grad-fn',
+    'print-basic',
+    'print-dtypes',
+    'print-nested',
+    'print-summarize',
+    'print-autograd',
+    'print-wide',
   ]) {
     it(id, async () => {
       const c = cases.find((x) => x.id === id);
@@ -76,6 +83,11 @@ describe('numeric ops vs PyTorch', function () {
       const r = await traceNumeric({ file: `/virtual/${id}.py`, text: c.program, backend: 'wasm', limits: { timeMs: 120_000 } });
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       assert.deepEqual(errors.map((d) => `${d.exceptionType ?? d.code}: ${d.message} (line ${d.location.line})`), []);
+      // Printed tensors of exact values must be reproduced character for character.
+      if (id.startsWith('print-')) {
+        assert.equal(r.stdout, c.stdout);
+        return;
+      }
       const ours = r.stdout.trimEnd().split('\n');
       const ref = c.stdout.trimEnd().split('\n');
       assert.equal(ours.length, ref.length, `line count\nours:\n${r.stdout.slice(0, 2000)}\nref:\n${c.stdout.slice(0, 2000)}`);

@@ -107,6 +107,17 @@ export function runBackward(run: NumericRun, roots: Tensor[], grads: tf.Tensor[]
       const node = ready.pop();
       const buf = buffers.get(node) ?? node.outputShapes.map(() => null);
       buffers.delete(node);
+      if (buf.every((g) => g === null)) {
+        // No gradient reached this node (a branch the loss does not depend on): like PyTorch's undefined
+        // gradients, nothing flows further and no leaf accumulates.
+        for (const e of node.edges) {
+          if (!e?.node) continue;
+          const left = (deps.get(e.node) ?? 1) - 1;
+          deps.set(e.node, left);
+          if (left === 0) ready.push(e.node);
+        }
+        continue;
+      }
       const gys = buf.map((g, i) => g ?? tf.zeros(node.outputShapes[i]));
       for (const [nr, hooks] of node.hooks) for (const h of hooks) h(gys[nr]);
       for (const { nr, t } of retained.get(node) ?? []) {

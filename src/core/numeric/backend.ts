@@ -153,8 +153,8 @@ export function resolveWasmDir(explicit?: string): string {
   }
   const candidates: string[] = [];
   if (process.env.TENSOR_TRACE_WASM_DIR) candidates.push(process.env.TENSOR_TRACE_WASM_DIR);
-  // The bundled extension copies the .wasm files into dist/, next to the bundle (__dirname there).
-  if (typeof __dirname === 'string') candidates.push(__dirname);
+  // The build copies the .wasm files into dist/wasm/, beside the bundles (__dirname there).
+  if (typeof __dirname === 'string') candidates.push(path.join(__dirname, 'wasm'), __dirname);
   try {
     const pkg = nodeRequire().resolve('@tensorflow/tfjs-backend-wasm/package.json');
     candidates.push(path.join(path.dirname(pkg), 'dist'));

@@ -12,7 +12,8 @@
 // Gradient formulas (per spatial dimension; stride s, dilation d, kernel k, padding p_lo):
 //  * grad-input: the transposed convolution is split into s "phases" (output rows idx ≡ r mod s). Each
 //    phase is a stride-1 correlation of dy with the taps a that hit it (a·d ≡ r + p_lo mod s), flipped,
-//    with dilation d/gcd(d,s). The s_h·s_w phase results are interleaved (depth-to-space). For stride 1
+//    with dilation d/gcd(d,s). The s_h·s_w phase results are interleaved by stack/pad + reshape (tfjs-wasm's
+//    DepthToSpace and StridedSlice are per-element loops, 50–100× slower). For stride 1
 //    this is the usual "conv of dy with the flipped, IO-transposed filter". No FLOP is wasted on the zeros
 //    that a dilate-dy-by-stride formulation would multiply.
 //  * grad-weight: dW[a,b,ci,co] = Σ_{n,i,j} x[n, s·i+d·a−p, s·j+d·b−p, ci] · dy[n,i,j,co]. Computed as a

@@ -106,6 +106,30 @@ function parsedModule(file: string, text: string): Module {
   return module;
 }
 
+type Resolved = { file: string; text: string; moduleName: string } | undefined;
+/** Resolver answers of each run: a file imported from several places is read once per run. */
+const resolved = new WeakMap<Interpreter, Map<string, Resolved>>();
+
+/** The resolver's answer (undefined when it fails or throws), asked once per run for the same question. */
+function resolveSource(ip: Interpreter, resolver: SourceResolver, name: string, level: number, fromFile: string): Resolved {
+  let memo = resolved.get(ip);
+  if (!memo) {
+    memo = new Map();
+    resolved.set(ip, memo);
+  }
+  const key = `${level}\u0000${name}\u0000${fromFile}`;
+  if (memo.has(key)) return memo.get(key);
+  let res: Resolved;
+  try {
+    res = resolver.resolve(name, level, fromFile);
+  } catch (e) {
+    if (e instanceof LimitExceeded) throw e;
+    res = undefined;
+  }
+  memo.set(key, res);
+  return res;
+}
+
 /** Executes a project file as a module (once per run; circular imports see the partial module). */
 function loadSource(ip: Interpreter, res: { file: string; text: string; moduleName: string }, span: Span, f: Frame): PyModuleObject {
   const cached = ip.modules.get(res.moduleName);
@@ -158,13 +182,7 @@ export function importModule(ip: Interpreter, name: string, level: number, span:
     if (cached) return cached;
   }
   if (ip.resolver) {
-    let res: { file: string; text: string; moduleName: string } | undefined;
-    try {
-      res = ip.resolver.resolve(name, level, f.info.file);
-    } catch (e) {
-      if (e instanceof LimitExceeded) throw e;
-      res = undefined;
-    }
+    const res = resolveSource(ip, ip.resolver, name, level, f.info.file);
     if (res) return loadSource(ip, res, span, f);
   }
   reportUnresolved(ip, abs, span, f);
@@ -227,12 +245,7 @@ export function execImportFrom(ip: Interpreter, s: ImportFrom, f: Frame): void {
         if (native) v = native;
         else if (ip.modules.has(`${mod.name}.${alias.name}`)) v = ip.modules.get(`${mod.name}.${alias.name}`);
         else if (ip.resolver && (mod.file !== undefined || s.level > 0)) {
-          let res: { file: string; text: string; moduleName: string } | undefined;
-          try {
-            res = ip.resolver.resolve(subName, s.level, f.info.file);
-          } catch (e) {
-            if (e instanceof LimitExceeded) throw e;
-          }
+          const res = resolveSource(ip, ip.resolver, subName, s.level, f.info.file);
           if (res) v = loadSource(ip, res, alias, f);
         }
       }
@@ -262,12 +275,7 @@ function importFromPackageDots(ip: Interpreter, s: ImportFrom, f: Frame): void {
   const abs = absoluteName('', s.level, f.info);
   if (!abs.startsWith('.')) pkg = ip.modules.get(abs);
   if (!pkg && ip.resolver) {
-    let res: { file: string; text: string; moduleName: string } | undefined;
-    try {
-      res = ip.resolver.resolve('', s.level, f.info.file);
-    } catch (e) {
-      if (e instanceof LimitExceeded) throw e;
-    }
+    const res = resolveSource(ip, ip.resolver, '', s.level, f.info.file);
     if (res) pkg = loadSource(ip, res, s, f);
   }
   for (const alias of s.names) {

@@ -1038,6 +1038,16 @@ export class Interpreter implements Interp {
     return this.callValue(fn, args, kwargs ?? NO_KWARGS, span);
   }
 
+  callAttr(obj: PyValue, name: string, args: PyValue[], kwargs?: Map<string, PyValue>, span?: Span): PyValue {
+    if (obj instanceof PyInstance) {
+      // Method found on the type and not shadowed by the instance: what getAttr would bind, called directly.
+      const ca = lookupType(obj.cls, name);
+      if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dict.has(name))
+        return this.callMethod(ca, obj, args, kwargs ?? NO_KWARGS, span);
+    }
+    return this.callValue(this.getAttr(obj, name), args, kwargs ?? NO_KWARGS, span);
+  }
+
   callValue(fn: PyValue, args: PyValue[], kwargs: Map<string, PyValue>, span?: Span): PyValue {
     if (fn instanceof PyFunction) return this.callFunction(fn, args, kwargs);
     if (fn instanceof PyBuiltinFunction) return this.callNative(fn, args, kwargs, span);

@@ -3,7 +3,27 @@
 import type { Module } from '../syntax/ast';
 import { parsePython } from '../syntax/parse';
 
+/**
+ * Recently parsed texts (an editor re-traces unchanged text, and the entry expression is the same every run).
+ * The AST is never mutated by execution, so sharing it between runs is safe (imports.ts relies on the same).
+ */
+const recent: Array<{ text: string; module: Module }> = [];
+const RECENT_PARSES = 8;
+
 /** Parses Python source into the engine AST (syntax errors are recorded in the module, not thrown). */
 export function parseSource(text: string): Module {
-  return parsePython(text);
+  for (let i = 0; i < recent.length; i++) {
+    const hit = recent[i];
+    if (hit.text === text) {
+      if (i > 0) {
+        recent.splice(i, 1);
+        recent.unshift(hit);
+      }
+      return hit.module;
+    }
+  }
+  const module = parsePython(text);
+  recent.unshift({ text, module });
+  if (recent.length > RECENT_PARSES) recent.pop();
+  return module;
 }

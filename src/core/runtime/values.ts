@@ -414,6 +414,8 @@ export function objectId(o: object): number {
 export interface Interp {
   /** Calls any Python callable (function, bound method, class, builtin, module instance…). */
   call(fn: PyValue, args: PyValue[], kwargs?: Map<string, PyValue>, span?: Span): PyValue;
+  /** `obj.name(*args, **kwargs)`: same as call(getAttr(obj, name), …) without building a bound method. */
+  callAttr(obj: PyValue, name: string, args: PyValue[], kwargs?: Map<string, PyValue>, span?: Span): PyValue;
   getAttr(obj: PyValue, name: string): PyValue;
   /** Returns undefined instead of raising AttributeError. */
   getAttrOrUndefined(obj: PyValue, name: string): PyValue | undefined;

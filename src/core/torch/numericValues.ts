@@ -180,18 +180,43 @@ export function gatherAlong(x: tf.Tensor, dim: number, idx: tf.Tensor): tf.Tenso
 }
 
 /**
+ * tf.slice that stays fast on large tensors: tfjs-backend-wasm's Slice copies the whole input heap into JS first,
+ * so big float32 inputs go through the native StridedSlice kernel and others through GatherV2 along each axis.
+ */
+export function sliceAny(x: tf.Tensor, begin: number[], size: number[]): tf.Tensor {
+  const sz = size.map((s, i) => (s < 0 ? x.shape[i] - begin[i] : s));
+  if (x.size <= 4096 || tf.getBackend() !== 'wasm') return tf.slice(x, begin, sz);
+  if (sz.every((s, i) => s === x.shape[i])) return x;
+  // (StridedSlice with unit strides also falls back to that JS Slice.)
+  return gatherSlice(x, begin, sz);
+}
+
+/** A slice as GatherV2 along each sliced axis (native on every backend, any dtype). */
+function gatherSlice(x: tf.Tensor, begin: number[], size: number[]): tf.Tensor {
+  const isBool = x.dtype === 'bool';
+  let r = isBool ? tf.cast(x, 'int32') : x;
+  for (let a = 0; a < x.rank; a++) {
+    if (begin[a] === 0 && size[a] === x.shape[a]) continue;
+    r = tf.gather(r, tf.range(begin[a], begin[a] + size[a], 1, 'int32'), a);
+  }
+  return isBool ? tf.cast(r, 'bool') : r;
+}
+
+/**
  * tf.stridedSlice for any dtype: tfjs-backend-wasm's StridedSlice reinterprets int32 data as float32, so integer
  * (and bool) values are gathered along each strided axis instead.
  */
-export function stridedSliceAny(x: tf.Tensor, begin: number[], end: number[], strides: number[]): tf.Tensor {
-  if (x.dtype === 'float32') return tf.stridedSlice(x, begin, end, strides);
+export function stridedSliceAny(x: tf.Tensor, begin: number[], end: number[], strides: number[], gatherAll = false): tf.Tensor {
+  if (x.dtype === 'float32' && strides.some((s) => s !== 1)) return tf.stridedSlice(x, begin, end, strides);
+  if (strides.every((s) => s === 1)) return sliceAny(x, begin, end.map((e, i) => Math.max(0, e - begin[i])));
   const isBool = x.dtype === 'bool';
   let r = isBool ? tf.cast(x, 'int32') : x;
   for (let a = 0; a < x.rank; a++) {
     const s = strides[a];
     const n = s > 0 ? Math.max(0, Math.ceil((end[a] - begin[a]) / s)) : 0;
-    if (s === 1) {
-      if (begin[a] !== 0 || n !== r.shape[a]) r = tf.slice(r, r.shape.map((_, k) => (k === a ? begin[a] : 0)), r.shape.map((d, k) => (k === a ? n : d)));
+    if (begin[a] === 0 && n === r.shape[a] && s === 1) continue;
+    if (s === 1 && !gatherAll) {
+      r = tf.slice(r, r.shape.map((_, k) => (k === a ? begin[a] : 0)), r.shape.map((d, k) => (k === a ? n : d)));
       continue;
     }
     r = tf.gather(r, tf.range(begin[a], begin[a] + n * s, s, 'int32'), a);

@@ -47,24 +47,45 @@ export class Generator {
     return (this.next() >>> 8) / 16777216;
   }
 
-  /** Standard normal (Box-Muller, both values used). */
+  /** Standard normal (Marsaglia's polar method, both values used). */
   normal(): number {
     if (this.spare !== null) {
       const v = this.spare;
       this.spare = null;
       return v;
     }
-    let u = this.random();
-    while (u === 0) u = this.random();
-    const v = this.random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.random() - 1;
+      v = 2 * this.random() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * f;
+    return u * f;
   }
 
   fillNormal(n: number, mean = 0, std = 1): Float32Array {
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = mean + std * this.normal();
+    let i = 0;
+    if (this.spare !== null && n > 0) out[i++] = mean + std * this.normal();
+    // Pairs inline (the hot path of randn on big inputs).
+    while (i + 1 < n) {
+      let u: number;
+      let v: number;
+      let s: number;
+      do {
+        u = 2 * this.random() - 1;
+        v = 2 * this.random() - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const f = std * Math.sqrt((-2 * Math.log(s)) / s);
+      out[i++] = mean + u * f;
+      out[i++] = mean + v * f;
+    }
+    if (i < n) out[i] = mean + std * this.normal();
     return out;
   }
 

@@ -15,6 +15,7 @@ import {
   type PyValue,
 } from '../runtime/values';
 import type * as tf from '@tensorflow/tfjs-core';
+import { NO_KWARGS } from '../runtime/builtinTypes';
 import { getRecorder } from '../trace/recorder';
 import { runNumeric, type NumericCall } from './numericCall';
 import type { DType } from './dtype';
@@ -104,6 +105,8 @@ interface Binding {
 
 const byName = new Map<string, Binding>();
 const entries = new Map<string, OpEntry>();
+/** namesUnder results (every run builds the torch namespaces); cleared when an op is registered. */
+const namesByPrefix = new Map<string, Array<[string, PyBuiltinFunction]>>();
 
 /** Registers one op and all its aliases. Throws when any qualified name is already taken. */
 export function registerOp(spec: OpSpec): OpEntry {
@@ -122,6 +125,7 @@ export function registerOp(spec: OpSpec): OpEntry {
     aliases,
   };
   entries.set(spec.name, entry);
+  namesByPrefix.clear();
   for (const alias of aliases) {
     const signature = alias.sig ? parseSignature(alias.sig) : entry.signature;
     const short = alias.name.slice(alias.name.lastIndexOf('.') + 1);
@@ -144,11 +148,15 @@ export function opFunction(name: string): PyBuiltinFunction | undefined {
 
 /** All qualified names under a namespace prefix ('torch.', 'F.'), with their callables. */
 export function namesUnder(prefix: string): Array<[string, PyBuiltinFunction]> {
-  const out: Array<[string, PyBuiltinFunction]> = [];
-  for (const [name, b] of byName) {
-    if (name.startsWith(prefix) && !name.slice(prefix.length).includes('.')) out.push([name.slice(prefix.length), b.fn]);
+  let names = namesByPrefix.get(prefix);
+  if (names === undefined) {
+    names = [];
+    for (const [name, b] of byName) {
+      if (name.startsWith(prefix) && !name.slice(prefix.length).includes('.')) names.push([name.slice(prefix.length), b.fn]);
+    }
+    namesByPrefix.set(prefix, names);
   }
-  return out;
+  return names.slice();
 }
 
 export function allEntries(): OpEntry[] {
@@ -159,7 +167,7 @@ export function allEntries(): OpEntry[] {
 export function callOp(name: string, ctx: CallContext, args: PyValue[], kwargs?: Record<string, PyValue>): PyValue {
   const b = byName.get(name);
   if (!b) throw new Error(`unknown torch op ${name}`);
-  return invoke(b.entry, b.alias, b.signature, { args, kwargs: new Map(Object.entries(kwargs ?? {})) }, ctx);
+  return invoke(b.entry, b.alias, b.signature, { args, kwargs: kwargs ? new Map(Object.entries(kwargs)) : NO_KWARGS }, ctx);
 }
 
 /** Same as callOp, for ops known to return a tensor. */

@@ -143,9 +143,27 @@ export class Args {
     readonly varargs: PyValue[],
     /** Extra keyword arguments collected by `**kwargs`. */
     readonly varkw: Map<string, PyValue>,
-    /** 1-based position of each argument given positionally. */
-    readonly positions: Map<string, number>,
+    /** How many positional parameters were given positionally. */
+    private readonly nPositional = 0,
+    /** Names passed as keyword arguments (null: none). */
+    private readonly keywords: ReadonlySet<string> | null = null,
   ) {}
+
+  /** 1-based position of each argument given positionally. */
+  get positions(): Map<string, number> {
+    const m = new Map<string, number>();
+    const pos = compiled(this.sig).positional;
+    for (let i = 0; i < this.nPositional; i++) m.set(pos[i].name, i + 1);
+    return m;
+  }
+  private position(name: string): number | undefined {
+    const i = compiled(this.sig).positionIndex.get(name);
+    return i !== undefined && i < this.nPositional ? i + 1 : undefined;
+  }
+  /** Names the caller passed as keyword arguments. */
+  get explicitKw(): ReadonlySet<string> {
+    return this.keywords ?? NO_NAMES;
+  }
 
   has(name: string): boolean {
     return this.values.has(name);
@@ -156,12 +174,11 @@ export class Args {
   }
   /** Whether the caller passed the argument explicitly (not a default). */
   given(name: string): boolean {
-    return this.positions.has(name) || this.explicitKw.has(name);
+    return this.position(name) !== undefined || (this.keywords !== null && this.keywords.has(name));
   }
-  readonly explicitKw = new Set<string>();
 
   private fail(name: string, expected: string, v: PyValue): never {
-    const pos = this.positions.get(name);
+    const pos = this.position(name);
     const where = pos !== undefined ? `argument '${name}' (position ${pos})` : `argument '${name}'`;
     throw typeError(`${this.sig.name}(): ${where} must be ${expected}, not ${describeValue(v)}`);
   }
@@ -269,65 +286,108 @@ export function isOpaque(v: PyValue | undefined): v is PyOpaque {
   return v instanceof PyOpaque;
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_VARARGS: PyValue[] = Object.freeze([]) as unknown as PyValue[];
+const NO_VARKW: Map<string, PyValue> = new Map();
+
+/** A signature's parameters sorted out once, for binding calls quickly. */
+interface CompiledSignature {
+  /** posonly and normal parameters, in order. */
+  positional: SigParam[];
+  positionIndex: Map<string, number>;
+  /** Parameters a keyword argument can name (normal and kwonly; the first of a name wins). */
+  byKeyword: Map<string, SigParam>;
+  hasVarargs: boolean;
+  hasVarkw: boolean;
+  /** normal, posonly and kwonly parameters, in order (they get defaults). */
+  named: SigParam[];
+  /** Parameters whose type tag is checked (checkType does something for them). */
+  typed: SigParam[];
+}
+
+const compiledSignatures = new WeakMap<Signature, CompiledSignature>();
+
+function compiled(sig: Signature): CompiledSignature {
+  let c = compiledSignatures.get(sig);
+  if (c === undefined) {
+    const positional = sig.params.filter((p) => p.kind === 'posonly' || p.kind === 'normal');
+    const byKeyword = new Map<string, SigParam>();
+    for (const q of sig.params) if ((q.kind === 'normal' || q.kind === 'kwonly') && !byKeyword.has(q.name)) byKeyword.set(q.name, q);
+    c = {
+      positional,
+      positionIndex: new Map(positional.map((p, i) => [p.name, i])),
+      byKeyword,
+      hasVarargs: sig.params.some((p) => p.kind === 'varargs'),
+      hasVarkw: sig.params.some((p) => p.kind === 'varkw'),
+      named: sig.params.filter((p) => p.kind === 'normal' || p.kind === 'posonly' || p.kind === 'kwonly'),
+      typed: sig.params.filter(
+        (p) => p.kind !== 'varargs' && p.kind !== 'varkw' &&
+          (p.type === 'Tensor' || p.type === 'Tensors' || p.type === 'int' || p.type === 'ints' || p.type === 'float' || p.type === 'Scalar'),
+      ),
+    };
+    compiledSignatures.set(sig, c);
+  }
+  return c;
+}
+
 /** Binds a call to a signature; throws TorchError('TypeError') with the style's wording. */
 export function bindArgs(sig: Signature, call: CallArgs): Args {
+  const c = compiled(sig);
   const values = new Map<string, PyValue>();
-  const positions = new Map<string, number>();
-  const varargs: PyValue[] = [];
-  const varkw = new Map<string, PyValue>();
-  const positional = sig.params.filter((p) => p.kind === 'posonly' || p.kind === 'normal');
-  const hasVarargs = sig.params.some((p) => p.kind === 'varargs');
-  const hasVarkw = sig.params.some((p) => p.kind === 'varkw');
+  const positional = c.positional;
+  const np = positional.length;
+  const hasVarargs = c.hasVarargs;
   const fname = sig.name;
   const py = sig.style === 'python';
+  const given = call.args;
+  const n = given.length;
 
   // Positional arguments.
-  call.args.forEach((v, i) => {
-    if (i < positional.length) {
-      values.set(positional[i].name, v);
-      positions.set(positional[i].name, i + 1);
-    } else if (hasVarargs) varargs.push(v);
-  });
-  if (call.args.length > positional.length && !hasVarargs) {
-    const required = positional.filter((p) => p.default === undefined).length;
-    const max = positional.length;
-    const n = call.args.length;
-    if (required !== max) throw typeError(`${fname}() takes from ${required} to ${max} positional arguments but ${n} were given`);
-    throw typeError(`${fname}() takes ${max} positional argument${max === 1 ? '' : 's'} but ${n} ${n === 1 ? 'was' : 'were'} given`);
-  }
+  let varargs = NO_VARARGS;
+  if (n > np) {
+    if (!hasVarargs) {
+      const required = positional.filter((p) => p.default === undefined).length;
+      if (required !== np) throw typeError(`${fname}() takes from ${required} to ${np} positional arguments but ${n} were given`);
+      throw typeError(`${fname}() takes ${np} positional argument${np === 1 ? '' : 's'} but ${n} ${n === 1 ? 'was' : 'were'} given`);
+    }
+    varargs = given.slice(np);
+  } else if (hasVarargs) varargs = [];
+  const nPos = n < np ? n : np;
+  for (let i = 0; i < nPos; i++) values.set(positional[i].name, given[i]);
 
   // Keyword arguments.
-  const explicitKw = new Set<string>();
-  for (const [k, v] of call.kwargs) {
-    const p = sig.params.find((q) => q.name === k && (q.kind === 'normal' || q.kind === 'kwonly'));
-    if (!p) {
-      if (hasVarkw) {
-        varkw.set(k, v);
-        continue;
+  let keywords: Set<string> | null = null;
+  const varkw = c.hasVarkw ? new Map<string, PyValue>() : NO_VARKW;
+  if (call.kwargs.size > 0) {
+    for (const [k, v] of call.kwargs) {
+      const p = c.byKeyword.get(k);
+      if (!p) {
+        if (c.hasVarkw) {
+          varkw.set(k, v);
+          continue;
+        }
+        throw typeError(`${fname}() got an unexpected keyword argument '${k}'`);
       }
-      throw typeError(`${fname}() got an unexpected keyword argument '${k}'`);
+      if (values.has(k)) throw typeError(`${fname}() got multiple values for argument '${k}'`);
+      values.set(k, v);
+      (keywords ??= new Set()).add(k);
     }
-    if (values.has(k)) throw typeError(`${fname}() got multiple values for argument '${k}'`);
-    values.set(k, v);
-    explicitKw.add(k);
   }
 
   // Missing required arguments, then defaults.
-  const missing = positional.filter((p) => !values.has(p.name) && p.default === undefined && !p.optional);
-  if (missing.length) throw missingError(fname, missing.map((p) => p.name), py, 'positional');
+  let missing: SigParam[] | null = null;
+  for (let i = nPos; i < np; i++) {
+    const p = positional[i];
+    if (!values.has(p.name) && p.default === undefined && !p.optional) (missing ??= []).push(p);
+  }
+  if (missing) throw missingError(fname, missing.map((p) => p.name), py, 'positional');
   const missingKw = sig.params.filter((p) => p.kind === 'kwonly' && !values.has(p.name) && p.default === undefined && !p.optional);
   if (missingKw.length) throw missingError(fname, missingKw.map((p) => p.name), py, 'keyword-only');
-  for (const p of sig.params) {
-    if ((p.kind === 'normal' || p.kind === 'posonly' || p.kind === 'kwonly') && !values.has(p.name)) {
-      values.set(p.name, p.default === undefined ? null : p.default);
-    }
-  }
+  for (const p of c.named) if (!values.has(p.name)) values.set(p.name, p.default === undefined ? null : p.default);
 
-  const args = new Args(sig, values, varargs, varkw, positions);
-  for (const k of explicitKw) args.explicitKw.add(k);
+  const args = new Args(sig, values, varargs, varkw, nPos, keywords);
   // Type tags on parameters are checked eagerly so every op gets the same messages.
-  for (const p of sig.params) {
-    if (p.kind === 'varargs' || p.kind === 'varkw') continue;
+  for (const p of c.typed) {
     const v = values.get(p.name) ?? null;
     if (v === null && (p.optional || p.default === null)) continue;
     if (!args.given(p.name)) continue;

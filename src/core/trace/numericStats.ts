@@ -1,44 +1,54 @@
-// Summary statistics of tensor values and gradients for the numeric trace (plain numbers, read back from tfjs).
+// Summary statistics of tensor values and gradients for the numeric trace (plain numbers). Reductions run on the
+// backend and only a handful of numbers are read back: reading a whole tensor out of the threaded wasm heap (a
+// SharedArrayBuffer) costs far more than the reductions themselves.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorStats } from './types';
 
+/** [Σx, Σ(x − mean)², min, max, #zeros, Σx², first five…] of a tensor, read back in one go. */
+function summary(v: tf.Tensor, firstN: number): { n: number; vals: number[] } {
+  const n = v.size;
+  const r = tf.tidy(() => {
+    const flat = tf.reshape(v.dtype === 'float32' ? v : tf.cast(v, 'float32'), [-1]);
+    const sum = tf.sum(flat);
+    const mean = tf.div(sum, Math.max(n, 1));
+    const parts = [
+      sum,
+      tf.sum(tf.square(tf.sub(flat, mean))),
+      tf.min(flat),
+      tf.max(flat),
+      // #zeros = n − #(|x| > 0), with step(): faster than equal + cast on wasm
+      tf.sub(n, tf.sum(tf.step(tf.abs(flat)))),
+      tf.sum(tf.square(flat)),
+    ];
+    const k = Math.min(firstN, n);
+    const head = k > 0 ? tf.gather(flat, tf.range(0, k, 1, 'int32')) : tf.zeros([0]);
+    return tf.concat([tf.stack(parts), head]);
+  });
+  const vals = Array.from(r.dataSync());
+  r.dispose();
+  return { n, vals };
+}
+
 /** mean, std (unbiased, as torch.std), min, max and the fraction of exact zeros of a tensor's values. */
 export function tensorStats(v: tf.Tensor): TensorStats {
-  const r = tf.tidy(() => {
-    const x = v.dtype === 'float32' ? v : tf.cast(v, 'float32');
-    const flat = tf.reshape(x, [-1]);
-    const n = flat.size;
-    const mean = tf.mean(flat);
-    const sq = tf.sum(tf.square(tf.sub(flat, mean)));
-    const zeros = tf.sum(tf.cast(tf.equal(flat, 0), 'float32'));
-    return tf.stack([mean, tf.div(sq, Math.max(n - 1, 1)), tf.min(flat), tf.max(flat), tf.div(zeros, n)]);
-  });
-  const [mean, variance, min, max, zeroFraction] = Array.from(r.dataSync());
-  r.dispose();
-  return { mean, std: Math.sqrt(variance), min, max, zeroFraction };
+  if (v.size === 0) return { mean: NaN, std: NaN, min: NaN, max: NaN, zeroFraction: 0 };
+  const { n, vals } = summary(v, 0);
+  const [sum, m2, min, max, zeros] = vals;
+  return { mean: sum / n, std: Math.sqrt(m2 / Math.max(n - 1, 1)), min, max, zeroFraction: zeros / n };
 }
 
 /** L2 norm, mean, std (unbiased), max |value| and the first five values of a gradient. */
 export function gradStats(g: tf.Tensor): { norm: number; mean: number; std: number; maxAbs: number; first: number[] } {
-  const r = tf.tidy(() => {
-    const flat = tf.reshape(g, [-1]);
-    const n = flat.size;
-    const mean = tf.mean(flat);
-    const sq = tf.sum(tf.square(tf.sub(flat, mean)));
-    return tf.concat([
-      tf.stack([tf.sqrt(tf.sum(tf.square(flat))), mean, tf.div(sq, Math.max(n - 1, 1)), tf.max(tf.abs(flat))]),
-      tf.slice(flat, [0], [Math.min(5, n)]),
-    ]);
-  });
-  const d = Array.from(r.dataSync());
-  r.dispose();
-  return { norm: d[0], mean: d[1], std: Math.sqrt(d[2]), maxAbs: d[3], first: d.slice(4) };
+  if (g.size === 0) return { norm: 0, mean: NaN, std: NaN, maxAbs: 0, first: [] };
+  const { n, vals } = summary(g, 5);
+  const [sum, m2, min, max, , sumSq] = vals;
+  return { norm: Math.sqrt(sumSq), mean: sum / n, std: Math.sqrt(m2 / Math.max(n - 1, 1)), maxAbs: Math.max(Math.abs(min), Math.abs(max)), first: vals.slice(6) };
 }
 
 /** L2 norm of a tensor's values. */
 export function l2norm(v: tf.Tensor): number {
-  const r = tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.cast(v, 'float32')))));
+  const r = tf.tidy(() => tf.sqrt(tf.sum(tf.square(v.dtype === 'float32' ? v : tf.cast(v, 'float32')))));
   const n = r.dataSync()[0];
   r.dispose();
   return n;

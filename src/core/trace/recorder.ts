@@ -138,7 +138,8 @@ export class Recorder implements TraceHooks {
   // ------------------------------------------------------------------ TraceHooks
 
   onStatementValue(file: string, span: Span, targetText: string | null, value: PyValue): void {
-    if (this.paused) return;
+    // Numbers, strings, None and bools hold no tensors (the common case in loops).
+    if (this.paused || value === null || typeof value !== 'object') return;
     const tensors = collectTensors(value, 2);
     if (tensors.length === 0) return;
     const key = `${file}\u0000${span.start}:${span.end}`;
@@ -148,11 +149,11 @@ export class Recorder implements TraceHooks {
       this.lines.set(key, rec);
     }
     rec.hits++;
-    const shapes = tensors.map((t) => [...t.shape]);
-    const k = JSON.stringify(shapes);
-    if (!rec.keys.has(k) && rec.shapes.length < MAX_LINE_SHAPES) {
+    if (rec.shapes.length >= MAX_LINE_SHAPES) return;
+    const k = shapesKey(tensors);
+    if (!rec.keys.has(k)) {
       rec.keys.add(k);
-      rec.shapes.push(shapes);
+      rec.shapes.push(tensors.map((t) => [...t.shape]));
     }
   }
 
@@ -211,7 +212,7 @@ export class Recorder implements TraceHooks {
     }
     // Positional tensors only (tuples/lists/dicts flattened), as PyTorch's forward hooks see them.
     void kwargs;
-    const inputs = args.flatMap((a) => collectTensors(a, 3));
+    const inputs = args.length === 1 && isTensor(args[0]) ? [args[0]] : args.flatMap((a) => collectTensors(a, 3));
     const own = countParams(module, false);
     const total = countParams(module, true);
     const call: ModuleCall = {
@@ -219,7 +220,8 @@ export class Recorder implements TraceHooks {
       parent,
       name,
       className: info.className,
-      args: info.args,
+      // Filled in by finish(): the extra_repr text is built once per call only when the result is produced.
+      args: '',
       callSite: info.callSite,
       definedAt: info.definedAt,
       classDefinedAt: info.classDefinedAt,
@@ -686,6 +688,7 @@ export class Recorder implements TraceHooks {
     for (let i = this.calls.length - 1; i >= 0; i--) {
       const c = this.calls[i];
       c.call.macs = c.selfMacs + c.call.children.reduce((s, k) => s + this.calls[k].call.macs, 0);
+      c.call.args = c.info.args;
     }
     const counts = new Map<PyInstance, number>();
     for (const c of this.calls) counts.set(c.module, (counts.get(c.module) ?? 0) + 1);
@@ -787,6 +790,13 @@ function describeOp(p: Producer): string {
   const short = op.slice(op.lastIndexOf('.') + 1).replace(/^__(\w+)__$/, '$1');
   if (short === 'getitem') return p.detail ? `slice ${p.detail}` : 'index';
   return p.detail ? `${short} ${p.detail}` : short;
+}
+
+/** A key telling apart the shape lists of a line's values (same as JSON of the shapes, cheaper). */
+function shapesKey(tensors: Tensor[]): string {
+  let k = '';
+  for (const t of tensors) k += t.shape.join(',') + ';';
+  return k;
 }
 
 /** Tensors in a value: the tensor itself, or the tensors inside tuples/lists/dicts up to `depth` levels. */

@@ -9,7 +9,7 @@ import { linear, linearBackward } from '../../numeric/linear';
 import { PyList, PyTuple, type PyValue } from '../../runtime/values';
 import { TorchError } from '../errors';
 import type { NumericCall } from '../numericCall';
-import { castTo, i32, numberArg, pyNumber, scatterAdd, val } from '../numericValues';
+import { castTo, i32, numberArg, pyNumber, scatterAdd, sliceAny, val } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { softmaxAlong } from '../ops/elementwiseNumeric';
 
@@ -103,8 +103,8 @@ function conv3dNumeric(c: NumericCall): tf.Tensor {
     const cout = wt.shape[0] / groups;
     const outs: tf.Tensor[] = [];
     for (let g = 0; g < groups; g++) {
-      const xg = groups === 1 ? xl : (tf.slice(xl, [0, 0, 0, 0, g * cin], [-1, -1, -1, -1, cin]) as tf.Tensor5D);
-      const wg = groups === 1 ? wl : (tf.slice(wl, [0, 0, 0, 0, g * cout], [-1, -1, -1, -1, cout]) as tf.Tensor5D);
+      const xg = groups === 1 ? xl : (sliceAny(xl, [0, 0, 0, 0, g * cin], [-1, -1, -1, -1, cin]) as tf.Tensor5D);
+      const wg = groups === 1 ? wl : (sliceAny(wl, [0, 0, 0, 0, g * cout], [-1, -1, -1, -1, cout]) as tf.Tensor5D);
       outs.push(tf.conv3d(xg, wg, stride, 'valid', 'NDHWC', dilation));
     }
     let y = outs.length === 1 ? outs[0] : tf.concat(outs, 4);
@@ -176,7 +176,7 @@ function convTranspose3dNumeric(c: NumericCall): tf.Tensor {
     // Crop the padding, extend by output_padding (zeros).
     y = tf.pad(y, [[0, 0], ...outPad.map((o): [number, number] => [0, o]), [0, 0]]);
     const sp = out.slice(-3);
-    y = tf.slice(y, [0, pad[0], pad[1], pad[2], 0], [-1, sp[0], sp[1], sp[2], -1]);
+    y = sliceAny(y, [0, pad[0], pad[1], pad[2], 0], [-1, sp[0], sp[1], sp[2], -1]) as tf.Tensor5D;
     if (b) y = tf.add(y, b);
     y = tf.transpose(y, [0, 4, 1, 2, 3]);
     return unbatched ? tf.squeeze(y, [0]) : y;
@@ -564,7 +564,7 @@ export function adaptiveMaxNumeric(n: 1 | 2 | 3): NumericForward {
         const parts = adaptiveWindows(spatialIn[i], spatialOut[i]).map(([s, e]) => {
           const begin = y.shape.map((_, k) => (k === a ? s : 0));
           const size = y.shape.map((d, k) => (k === a ? e - s : d));
-          return tf.max(tf.slice(y, begin, size), a, true);
+          return tf.max(sliceAny(y, begin, size), a, true);
         });
         y = tf.concat(parts, a);
       });
@@ -610,13 +610,13 @@ function padDim(x: tf.Tensor, d: number, lo: number, hi: number, mode: string, v
     const n = r.shape[d];
     const s = Math.max(0, -lo);
     const e = n - Math.max(0, -hi);
-    r = tf.slice(r, r.shape.map((_, k) => (k === d ? s : 0)), r.shape.map((sz, k) => (k === d ? e - s : sz)));
+    r = sliceAny(r, r.shape.map((_, k) => (k === d ? s : 0)), r.shape.map((sz, k) => (k === d ? e - s : sz)));
     lo = Math.max(0, lo);
     hi = Math.max(0, hi);
   }
   if (lo === 0 && hi === 0) return r;
   const n = r.shape[d];
-  const take = (start: number, len: number) => tf.slice(r, r.shape.map((_, k) => (k === d ? start : 0)), r.shape.map((sz, k) => (k === d ? len : sz)));
+  const take = (start: number, len: number) => sliceAny(r, r.shape.map((_, k) => (k === d ? start : 0)), r.shape.map((sz, k) => (k === d ? len : sz)));
   const pick = (indices: number[]) => tf.concat(indices.map((i) => take(i, 1)), d);
   if (mode === 'constant') {
     const pads = r.shape.map((_, k): [number, number] => (k === d ? [lo, hi] : [0, 0]));

@@ -19,6 +19,7 @@ import {
   type NativeFn,
   type PyValue,
 } from '../../runtime/values';
+import { lookupType } from '../../runtime/builtinTypes';
 import { getRecorder, getRecorderAlways, type CallInfo } from '../../trace/recorder';
 import { PyDtype, PyDevice, type DType } from '../dtype';
 import { builtin } from '../native';
@@ -224,6 +225,17 @@ export function extraReprOf(self: PyInstance, interp: Interp): string {
   }
 }
 
+/** extra_repr is Module's own (the layer's text), not overridden by the class or the instance. */
+function hasNativeExtraRepr(self: PyInstance): boolean {
+  return lookupType(self.cls, 'extra_repr') === ModuleClass.dict.get('extra_repr') && !self.dict.has('extra_repr');
+}
+
+/** named_children() is not empty. */
+function hasChildModule(st: ModuleState): boolean {
+  for (const c of st.modules.values()) if (c) return true;
+  return false;
+}
+
 /** Whether a module's class is one of torch's own layers (not user code). */
 export function isNativeLayerClass(cls: PyClass): boolean {
   return cls.definedAt === undefined && cls.module.startsWith('torch.');
@@ -246,19 +258,35 @@ def('__call__', (call, ctx) => {
       endLine: 1,
       endColumn: 1,
     };
+    // The extra_repr text (only needed for the result) and the skip-path label are built on first use. A user
+    // override of extra_repr is Python code: it still runs now, during the call.
+    let argsText = hasNativeExtraRepr(self) ? undefined : extraReprOf(self, interp);
+    let describeText: string | undefined;
+    const layer = st.layer;
     const info: CallInfo = {
       className: self.cls.name,
-      args: extraReprOf(self, interp),
+      get args(): string {
+        if (argsText === undefined) {
+          try {
+            argsText = layer ? layer.extraRepr(self) : '';
+          } catch {
+            argsText = '';
+          }
+        }
+        return argsText;
+      },
       callSite,
       definedAt: st.definedAt,
       classDefinedAt: self.cls.definedAt,
-      nativeLayer: isNativeLayerClass(self.cls) && namedChildren(self).length === 0,
-      describe: st.layer?.describe?.(self) ?? self.cls.name,
+      nativeLayer: isNativeLayerClass(self.cls) && !hasChildModule(st),
+      get describe(): string {
+        return (describeText ??= layer?.describe?.(self) ?? self.cls.name);
+      },
     };
     id = rec.beginCall(self, args, kwargs, info);
   }
   try {
-    for (const { hook, withKwargs } of [...st.forwardPreHooks.values()]) {
+    if (st.forwardPreHooks.size) for (const { hook, withKwargs } of [...st.forwardPreHooks.values()]) {
       if (withKwargs) {
         const r = interp.call(hook, [self, new PyTuple(args), dictOf(kwargs)]);
         if (r !== null) {
@@ -272,9 +300,8 @@ def('__call__', (call, ctx) => {
         if (r !== null) args = r instanceof PyTuple ? [...r.items] : [r];
       }
     }
-    const forward = interp.getAttr(self, 'forward');
-    let out = interp.call(forward, args, kwargs, ctx.span);
-    for (const { hook, withKwargs } of [...st.forwardHooks.values()]) {
+    let out = interp.callAttr(self, 'forward', args, kwargs, ctx.span);
+    if (st.forwardHooks.size) for (const { hook, withKwargs } of [...st.forwardHooks.values()]) {
       const r = withKwargs
         ? interp.call(hook, [self, new PyTuple(args), dictOf(kwargs), out])
         : interp.call(hook, [self, new PyTuple(args), out]);

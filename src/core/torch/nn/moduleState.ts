@@ -98,6 +98,20 @@ export function namedTensors(root: PyInstance, kind: 'params' | 'buffers', recur
  */
 export function countParams(m: PyInstance, recurse: boolean): { total: number; trainable: number } {
   const acc = { total: 0, trainable: 0 };
+  const st = moduleState(m);
+  if (!st) return acc;
+  if (!recurse || !hasChildren(st)) {
+    // One module (most calls are leaf layers): a parameter registered under two names counts once.
+    const counted: Tensor[] = [];
+    for (const t of st.params.values()) {
+      if (!t || counted.includes(t)) continue;
+      counted.push(t);
+      const n = t.numel;
+      acc.total += n;
+      if (t.requiresGrad) acc.trainable += n;
+    }
+    return acc;
+  }
   try {
     countInto(m, recurse, acc);
   } finally {
@@ -105,6 +119,11 @@ export function countParams(m: PyInstance, recurse: boolean): { total: number; t
     countedTensors.clear();
   }
   return acc;
+}
+
+function hasChildren(st: ModuleState): boolean {
+  for (const c of st.modules.values()) if (c) return true;
+  return false;
 }
 
 // Scratch sets for countParams (not re-entrant: it never calls out).

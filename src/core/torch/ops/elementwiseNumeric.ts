@@ -228,7 +228,8 @@ const LN10 = Math.LN10;
 const trunc = (x: tf.Tensor) => tf.mul(tf.sign(x), tf.floor(tf.abs(x)));
 
 export const UNARY: Record<string, UnaryMath> = {
-  relu: { fwd: (x) => tf.relu(x), grad: (_x, y, g) => tf.mul(g, tf.cast(tf.greater(y, 0), F32)), saves: 'result' },
+  // step(y) = 1 where y > 0, else 0: one fast kernel instead of greater + cast (PyTorch's threshold_backward).
+  relu: { fwd: (x) => tf.relu(x), grad: (_x, y, g) => tf.mul(g, tf.step(y)), saves: 'result' },
   sigmoid: { fwd: tf.sigmoid, grad: (_x, y, g) => tf.mul(g, tf.mul(y, tf.sub(1, y))), saves: 'result', floats: true },
   tanh: { fwd: tf.tanh, grad: (_x, y, g) => tf.mul(g, tf.sub(1, tf.square(y))), saves: 'result', floats: true },
   exp: { fwd: tf.exp, grad: (_x, y, g) => tf.mul(g, y), saves: 'result', floats: true },

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Ellipsis, PyList, PySlice, PyTuple, type PyValue } from '../../runtime/values';
 import { indexError } from '../errors';
 import type { NumericCall } from '../numericCall';
-import { alongIndex, castTo, gatherAlong, i32, iota, numberArg, pyNumber, scatterAdd, scatterUpdate, stridedSliceAny, val } from '../numericValues';
+import { alongIndex, castTo, gatherAlong, i32, iota, numberArg, pyNumber, scatterAdd, scatterUpdate, sliceAny, stridedSliceAny, val } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { isTensor } from '../tensor';
 
@@ -154,7 +154,7 @@ export function indexValues(x: tf.Tensor, index: PyValue): tf.Tensor {
   const sliced = begin.some((b, i) => b !== 0 || end[i] !== x.shape[i] || strides[i] !== 1);
   if (sliced) {
     const allUnit = strides.every((s) => s === 1);
-    v = allUnit ? tf.slice(v, begin, end.map((e, i) => Math.max(0, e - begin[i]))) : stridedSliceAny(v, begin, end, strides);
+    v = allUnit ? sliceAny(v, begin, end.map((e, i) => Math.max(0, e - begin[i]))) : stridedSliceAny(v, begin, end, strides);
   }
   // Shape after basic indexing, in terms of x's dims plus inserted None dims.
   const dimSize = (dd: number) => v.shape[dd];

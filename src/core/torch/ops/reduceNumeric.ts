@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PyList, PyTuple, type PyValue } from '../../runtime/values';
 import { isFloatingDtype } from '../dtype';
 import type { NumericCall } from '../numericCall';
-import { castTo, expandReduced, gatherAlong, alongIndex, numberArg, reduceDims, scatterAdd, unbroadcast } from '../numericValues';
+import { alongIndex, castTo, expandReduced, gatherAlong, numberArg, reduceDims, scatterAdd, sliceAny, unbroadcast } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { isTensor } from '../tensor';
 
@@ -228,7 +228,7 @@ export function kthNumeric(kind: 'median' | 'kthvalue'): NumericForward {
     const k = kind === 'median' ? Math.floor((n - 1) / 2) : c.a.int('k') - 1;
     const [values, indices] = alongDim(x, d, (t) => {
       const r = sortLast(t, false);
-      const sl = (v: tf.Tensor) => tf.slice(v, [...Array(v.rank - 1).fill(0), k], [...v.shape.slice(0, -1), 1]);
+      const sl = (v: tf.Tensor) => sliceAny(v, [...Array(v.rank - 1).fill(0), k], [...v.shape.slice(0, -1), 1]);
       return [sl(r.values), sl(r.indices)];
     });
     selectBackward(c, xt.shape, d, indices, keep);

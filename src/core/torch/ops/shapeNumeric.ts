@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PyList, PyTuple, type PyValue } from '../../runtime/values';
 import type { NumericCall } from '../numericCall';
-import { castTo, unbroadcast, val } from '../numericValues';
+import { castTo, sliceAny, unbroadcast, val } from '../numericValues';
 import type { NumericForward } from '../registry';
 import type { Tensor } from '../tensor';
 
@@ -105,7 +105,7 @@ export const piecesNumeric: NumericForward = (c) => {
     outs.forEach((o, i) => {
       const begin = src.shape.map((_, k) => (k === dim ? starts[i] : 0));
       const size = [...o.shape];
-      c.view(arg, (v) => tf.slice(v, begin, size), i);
+      c.view(arg, (v) => sliceAny(v, begin, size), i);
     });
     c.backward((gy) => {
       if (outs.length === 1 && c.env.entry.name === 'torch.narrow') {
@@ -132,7 +132,7 @@ export const unbindNumeric: NumericForward = (c) => {
     const begin = src.shape.map((_, k) => (k === d ? i : 0));
     const size = src.shape.map((s, k) => (k === d ? 1 : s));
     const shape = [...o.shape];
-    c.view('input', (v) => tf.reshape(tf.slice(v, begin, size), shape), i);
+    c.view('input', (v) => tf.reshape(sliceAny(v, begin, size), shape), i);
   });
   c.backward((gy) => ({ input: tf.stack(gy, d) }));
 };
@@ -187,7 +187,7 @@ export const catNumeric: NumericForward = (c) => {
         const begin = gy[0].shape.map((_, k) => (k === d ? off : 0));
         const size = gy[0].shape.map((s, k) => (k === d ? sizes[i] : s));
         off += sizes[i];
-        return tf.slice(gy[0], begin, size);
+        return sliceAny(gy[0], begin, size);
       }),
     };
   });
@@ -235,8 +235,8 @@ function rollValues(v: tf.Tensor, shifts: number[], dims: number[]): tf.Tensor {
     if (n === 0) return;
     const k = ((s % n) + n) % n;
     if (k === 0) return;
-    const a = tf.slice(r, r.shape.map((_, j) => (j === d ? n - k : 0)), r.shape.map((sz, j) => (j === d ? k : sz)));
-    const b = tf.slice(r, r.shape.map(() => 0), r.shape.map((sz, j) => (j === d ? n - k : sz)));
+    const a = sliceAny(r, r.shape.map((_, j) => (j === d ? n - k : 0)), r.shape.map((sz, j) => (j === d ? k : sz)));
+    const b = sliceAny(r, r.shape.map(() => 0), r.shape.map((sz, j) => (j === d ? n - k : sz)));
     r = tf.concat([a, b], d);
   });
   return r;
