@@ -3,16 +3,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { traceSource } from '../core/engine';
+import { callsBackward, traceNumeric } from '../core/numericEngine';
+import type { TraceResult } from '../core/trace/types';
 import { LineMap } from '../core/diagnostics';
 import { createFileResolver } from '../host/fileResolver';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './args';
-import { errorText, moduleTable, skipsText, totalsText } from './report';
+import { errorText, gradientTable, moduleTable, skipsText, totalsText } from './report';
 
 const EXIT_OK = 0;
 const EXIT_RAISED = 1;
 const EXIT_USAGE = 2;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let opts: CliOptions | 'help';
   try {
     opts = parseArgs(argv);
@@ -38,16 +40,22 @@ function main(argv: string[]): number {
   }
 
   const resolver = createFileResolver([path.dirname(file), ...opts.paths]);
-  const trace = traceSource({
+  const req = {
     file,
     text,
     resolver,
     entry: opts.entry ? { expr: opts.entry, inputs: opts.inputs } : undefined,
     limits: opts.timeLimitMs ? { timeMs: opts.timeLimitMs } : undefined,
-  });
+  };
+  // Numeric when asked, or by default when the script computes gradients (found in its syntax tree).
+  const numeric = opts.numeric ?? (opts.noSkips || callsBackward(text));
+  const trace = numeric ? await traceNumeric({ ...req, backend: opts.backend }) : traceSource(req);
+  let noSkipsTrace: TraceResult | undefined;
+  if (numeric && opts.noSkips) noSkipsTrace = await traceNumeric({ ...req, backend: opts.backend, noSkips: true });
 
   if (opts.json) {
-    process.stdout.write(JSON.stringify(trace, null, 2) + '\n');
+    const out = noSkipsTrace ? { ...trace, noSkips: noSkipsTrace } : trace;
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return trace.error ? EXIT_RAISED : EXIT_OK;
   }
 
@@ -70,7 +78,10 @@ function main(argv: string[]): number {
     process.stderr.write(`${path.relative(process.cwd(), d.location.file)}:${d.location.line}:${d.location.column}: ${d.severity}: ${d.message}\n`);
   }
   if (trace.modules.length > 0) {
-    process.stdout.write('\n' + moduleTable(trace) + '\n' + skipsText(trace) + '\n' + totalsText(trace) + '\n');
+    process.stdout.write('\n' + moduleTable(trace) + '\n' + skipsText(trace) + '\n');
+    const grads = gradientTable(trace, noSkipsTrace);
+    if (grads) process.stdout.write('\n' + grads + '\n\n');
+    process.stdout.write(totalsText(trace) + '\n');
   }
   if (trace.error) {
     process.stderr.write('\n' + errorText(trace.error, sourceLine) + '\n');
@@ -79,4 +90,12 @@ function main(argv: string[]): number {
   return EXIT_OK;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`tensor-trace: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = EXIT_RAISED;
+  },
+);

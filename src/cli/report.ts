@@ -113,3 +113,55 @@ export function errorText(d: Diagnostic, sourceLine: (file: string, line: number
   out.push(d.exceptionType ? `${d.exceptionType}: ${d.message}` : d.message);
   return out.join('\n');
 }
+
+/** 3.1140e-07 style for gradient magnitudes ('—' when absent). */
+function sci(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '—';
+  if (n === 0) return '0';
+  return n.toExponential(3);
+}
+
+/**
+ * After a numeric run with backward: per module call its output-gradient norm, its parameters' gradient norms and,
+ * for a block with a skip connection, the share of its input gradient that came through the shortcut. With a
+ * no-skips run, its output-gradient norms are shown alongside.
+ */
+export function gradientTable(trace: TraceResult, noSkips?: TraceResult): string | null {
+  if (trace.mode !== 'numeric' || !trace.modules.some((m) => m.grad)) return null;
+  const share = new Map<number, number>();
+  for (const s of trace.skips) if (s.shortcutGradShare !== undefined) share.set(s.module, s.shortcutGradShare);
+  const other = new Map<string, number>();
+  // A call whose output got no gradient (only its input's was recorded) has no outputFirst values.
+  const outNorm = (m: TraceResult['modules'][number]) => (m.grad && m.grad.outputFirst.length ? m.grad.outputNorm : undefined);
+  for (const m of noSkips?.modules ?? []) if (m.grad) other.set(`${m.name}#${m.className}`, outNorm(m) ?? NaN);
+  const header = ['Layer', 'Output grad norm', ...(noSkips ? ['Without skips'] : []), 'Param grad norms', 'Shortcut share'];
+  const rows = trace.modules.map((m) => {
+    const name = m.name === '' ? `(${m.className})` : m.name;
+    const params = Object.entries(m.grad?.paramNorms ?? {})
+      .map(([k, v]) => `${k} ${sci(v)}`)
+      .join(', ');
+    const sh = share.get(m.id);
+    return [
+      '  '.repeat(depthOf(m, trace)) + name,
+      sci(outNorm(m)),
+      ...(noSkips ? [sci(other.get(`${m.name}#${m.className}`))] : []),
+      params || '—',
+      sh === undefined ? '' : `${(sh * 100).toFixed(1)}%`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const right = new Set(noSkips ? [1, 2] : [1]);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const input = trace.modules[0]?.grad?.inputNorm;
+  const lines = [rule, line(header), rule, ...rows.map(line), rule];
+  if (input !== undefined) {
+    const without = noSkips?.modules[0]?.grad?.inputNorm;
+    lines.push(`Input gradient norm: ${sci(input)}${without !== undefined ? ` (without skips: ${sci(without)})` : ''}`);
+  }
+  return ['Gradients', ...lines].join('\n');
+}

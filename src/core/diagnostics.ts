@@ -63,9 +63,20 @@ export class DiagnosticSink {
   }
 }
 
+/**
+ * `a === b` for source texts, rejecting early two texts of the same length that differ near the end (the same
+ * file re-traced with a changed last line; V8 compares long strings from the start).
+ */
+export function sameText(a: string, b: string): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = n - 1, stop = Math.max(0, n - 64); i >= stop; i--) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return a === b;
+}
+
 /** Recently used line maps, shared by every run and file with the same text (they are immutable). */
 const recentLineMaps: LineMap[] = [];
-const RECENT_LINE_MAPS = 32;
+const RECENT_LINE_MAPS = 16;
 
 /** Maps offsets to 1-based lines/columns for one source text. */
 export class LineMap {
@@ -77,7 +88,7 @@ export class LineMap {
   static for(text: string): LineMap {
     for (let i = 0; i < recentLineMaps.length; i++) {
       const lm = recentLineMaps[i];
-      if (lm.text === text) {
+      if (sameText(lm.text, text)) {
         if (i > 0) {
           recentLineMaps.splice(i, 1);
           recentLineMaps.unshift(lm);

@@ -2,9 +2,12 @@
 // then runs the same interpreter and op registry with real values and PyTorch-semantics autograd, synchronously
 // on the calling thread. Never throws: every problem ends up in the TraceResult's diagnostics.
 
+import * as tf from '@tensorflow/tfjs-core';
 import { DiagnosticCode, Severity } from './diagnostics';
 import { runTrace, type NumericCapture, type TraceRequest } from './engine';
 import { initBackend, type BackendInfo, type BackendPref } from './numeric/backend';
+import { parseSource } from './runtime/parseBridge';
+import type { Call } from './syntax/ast';
 import { NumericRun } from './torch/numericRun';
 import type { TraceResult } from './trace/types';
 
@@ -28,15 +31,24 @@ export interface NumericTraceRequest extends TraceRequest {
 
 const backends = new Map<BackendPref, Promise<BackendInfo>>();
 
-/** Initialises (once per preference) and returns the backend. */
-export function numericBackend(pref: BackendPref = 'auto'): Promise<BackendInfo> {
+/**
+ * Initialises (once per preference) and selects the backend. A host that switches preference between runs gets
+ * the right one re-selected (tfjs has one active backend per process).
+ */
+export async function numericBackend(pref: BackendPref = 'auto'): Promise<BackendInfo> {
   let p = backends.get(pref);
   if (!p) {
     p = initBackend(pref);
     backends.set(pref, p);
     p.catch(() => backends.delete(pref));
   }
-  return p;
+  const info = await p;
+  if (tf.getBackend() !== info.name) {
+    const again = initBackend(pref);
+    backends.set(pref, again);
+    return again;
+  }
+  return info;
 }
 
 /**
@@ -70,4 +82,30 @@ export function traceNumericSync(req: NumericTraceRequest, backend: BackendInfo)
   });
   const limits = { ...req.limits, timeMs: req.limits?.timeMs ?? NUMERIC_TIME_LIMIT_MS };
   return runTrace({ ...req, limits, mode: 'numeric' }, { run, backend, weights: req.weights, inputValues: req.inputValues, capture: req.capture });
+}
+
+/**
+ * Whether a script computes gradients: a call of `.backward(…)` (loss.backward(), torch.autograd.backward) or of
+ * `autograd.grad(…)` anywhere in its syntax tree. Hosts use it to pick the numeric trace by default.
+ */
+export function callsBackward(text: string): boolean {
+  let found = false;
+  const visit = (v: unknown): void => {
+    if (found || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    const node = v as { kind?: string };
+    if (node.kind === 'Call') {
+      const f = (node as Call).func;
+      if (f.kind === 'Attribute' && (f.attr === 'backward' || (f.attr === 'grad' && f.value.kind === 'Attribute' && f.value.attr === 'autograd'))) {
+        found = true;
+        return;
+      }
+    }
+    for (const [k, x] of Object.entries(node)) if (k !== 'syntaxErrors' && typeof x === 'object') visit(x);
+  };
+  visit(parseSource(text));
+  return found;
 }

@@ -16,6 +16,25 @@ export interface SourceResolver {
   resolve(moduleName: string, level: number, fromFile: string): ResolvedSource | undefined;
 }
 
+/**
+ * Text of files read before, reused while the file's stat identity (modification and change times, size, inode)
+ * is unchanged — the check Python itself uses to reuse compiled modules. Every trace re-imports the same files.
+ */
+const textCache = new Map<string, { mtimeMs: number; ctimeMs: number; size: number; ino: number; dev: number; text: string }>();
+const TEXT_CACHE_SIZE = 256;
+
+function readCached(file: string, st: fs.Stats): string {
+  const hit = textCache.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.size === st.size && hit.ino === st.ino && hit.dev === st.dev) {
+    return hit.text;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  textCache.delete(file);
+  textCache.set(file, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, dev: st.dev, text });
+  if (textCache.size > TEXT_CACHE_SIZE) textCache.delete(textCache.keys().next().value!);
+  return text;
+}
+
 /** Largest file the resolver will hand to the interpreter; bigger files are treated as unresolvable. */
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
@@ -39,7 +58,7 @@ export function createFileResolver(
       // No exception for a missing file: most candidates tried for an import do not exist.
       const st = fs.statSync(file, { throwIfNoEntry: false });
       if (!st || !st.isFile() || st.size > MAX_SOURCE_BYTES) return undefined;
-      return fs.readFileSync(file, 'utf8');
+      return readCached(file, st);
     } catch {
       return undefined;
     }

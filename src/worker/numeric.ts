@@ -1,5 +1,4 @@
 // The numeric engine's plug-in point: values and gradients on TensorFlow.js, async, with progress and cancel.
-// Another engineer builds that engine; until it is wired in here, numeric requests are answered "unavailable".
 
 import type { SourceResolver } from '../host/fileResolver';
 import type { TraceResult } from '../core/trace/types';
@@ -25,15 +24,25 @@ export interface NumericTraceHooks {
 /** The function the numeric engine exports (mode: 'numeric' in the returned TraceResult). */
 export type TraceNumeric = (req: NumericTraceRequest, hooks: NumericTraceHooks) => Promise<TraceResult>;
 
-/** Why numeric requests are refused in this build; shown to the user verbatim. */
-export const numericUnavailableReason =
-  'The numeric engine (values and gradients on TensorFlow.js) is not available in this build of Tensor Trace. ' +
-  'Shapes, parameters and MACs from the symbolic trace are still shown.';
-
 /**
- * Returns the numeric engine, or undefined while it is not part of the build.
- * To wire it in: `import { traceNumeric } from '../core/numeric';` and return it here.
+ * Returns the numeric engine. It is imported lazily so that symbolic traces never pay for loading TensorFlow.js;
+ * the run itself is synchronous inside this worker, so cancelling means the host terminates the worker.
  */
 export function loadNumericEngine(): TraceNumeric | undefined {
-  return undefined;
+  return async (req, hooks) => {
+    const { traceNumeric } = await import('../core/numericEngine');
+    return traceNumeric({
+      file: req.file,
+      text: req.text,
+      resolver: req.resolver,
+      entry: req.entry,
+      limits: req.limits,
+      backend: req.backend,
+      onProgress: (p) => hooks.onProgress(`${p.module} (${p.done}${p.total ? `/${p.total}` : ''})`, p.total ? p.done / p.total : null),
+    });
+  };
 }
+
+/** Shown when the engine could not be loaded at all. */
+export const numericUnavailableReason =
+  'The numeric engine (values and gradients on TensorFlow.js) could not be loaded; shapes, parameters and MACs from the symbolic trace are still shown.';

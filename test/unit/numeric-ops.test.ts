@@ -70,6 +70,7 @@ describe('numeric ops vs PyTorch', function () {
     'autograd-grad-accumulate',
     'retain-grad-detach',
     'autograd-grad-fn',
+    'semantics-views-training',
     'print-basic',
     'print-dtypes',
     'print-nested',

@@ -21,6 +21,7 @@ interface Row {
   what: string;
   maxAbs: number;
   maxRel: number;
+  ratio: number;
   ok: boolean;
 }
 const rows: Row[] = [];
@@ -50,7 +51,7 @@ async function runCase(c: ModelCase): Promise<{ cap: NumericCapture; errors: str
 function check(id: string, what: string, ours: ArrayLike<number> | null | undefined, ref: Float32Array): string | null {
   if (!ours) return `${what}: missing`;
   const r = compare(ours, ref, RTOL, ATOL);
-  rows.push({ id, what, maxAbs: r.maxAbs, maxRel: r.maxRel, ok: r.ok });
+  rows.push({ id, what, maxAbs: r.maxAbs, maxRel: r.maxRel, ratio: r.ratio, ok: r.ok });
   return r.ok ? null : `${what}: max |Δ| ${r.maxAbs.toExponential(3)}, max rel ${r.maxRel.toExponential(3)} (${ours.length} vs ${ref.length} values)`;
 }
 
@@ -63,12 +64,15 @@ describe('numeric parity with PyTorch on identical weights', function () {
   });
   after(() => {
     if (!process.env.TT_PARITY_TABLE) return;
-    const byCase = new Map<string, { abs: number; rel: number }>();
+    const byCase = new Map<string, { abs: number; rel: number; ratio: number; n: number }>();
     for (const r of rows) {
-      const e = byCase.get(r.id) ?? { abs: 0, rel: 0 };
-      byCase.set(r.id, { abs: Math.max(e.abs, r.maxAbs), rel: Math.max(e.rel, r.maxRel) });
+      const e = byCase.get(r.id) ?? { abs: 0, rel: 0, ratio: 0, n: 0 };
+      byCase.set(r.id, { abs: Math.max(e.abs, r.maxAbs), rel: Math.max(e.rel, r.maxRel), ratio: Math.max(e.ratio, r.ratio), n: e.n + 1 });
     }
-    for (const [id, e] of byCase) console.log(`${id.padEnd(28)} max |Δ| ${e.abs.toExponential(2)}  max rel ${e.rel.toExponential(2)}`);
+    console.log(`${'case'.padEnd(28)} arrays  max |Δ|    max rel (|ref| ≥ 1e-3·max)  worst |Δ|/tolerance`);
+    for (const [id, e] of byCase) {
+      console.log(`${id.padEnd(28)} ${String(e.n).padStart(6)}  ${e.abs.toExponential(2)}  ${e.rel.toExponential(2).padEnd(26)}  ${e.ratio.toFixed(3)}`);
+    }
   });
 
   it('has reference cases', () => assert.ok(cases.length >= 6));

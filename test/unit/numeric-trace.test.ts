@@ -3,10 +3,12 @@
 // (time, memory) end in clear diagnostics, and every tfjs tensor of a run is freed when it ends.
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { numericBackend, traceNumeric } from '../../src/core/numericEngine';
 import type { TraceResult } from '../../src/core/trace/types';
+import { createFileResolver } from '../../src/host/fileResolver';
 import { ROOT } from './numericRefCache';
 
 const SEED = path.join(ROOT, 'test', 'reference', 'numeric_models', 'residual_block.py');
@@ -151,6 +153,35 @@ describe('numeric trace', function () {
       assert.deepEqual(bn1a, bn1b, 'everything before the addition is identical');
       assert.notEqual(r.modules[0].grad?.inputNorm, noSkips.modules[0].grad?.inputNorm);
     });
+  });
+
+  describe('the fixture scripts', () => {
+    const FIX = path.join(ROOT, 'test', 'fixtures');
+    const REF = path.join(ROOT, 'test', '.cache', 'reference');
+    const ids = [...readdirSync(FIX).filter((f) => f.endsWith('.py')).map((f) => f.slice(0, -3)), 'multi_file/model'];
+    /** What generate.py recorded for a fixture (run for that case when missing). */
+    const reference = (id: string): { stdout: string; error: { type: string; message: string; line: number } | null } => {
+      const file = path.join(REF, `${id}.json`);
+      if (!existsSync(file)) {
+        const r = spawnSync(process.env.TT_PYTHON ?? '/usr/bin/python3', [path.join(ROOT, 'test', 'reference', 'generate.py'), '--out', REF, '--only', id], { encoding: 'utf8' });
+        if (!existsSync(file)) throw new Error(`generate.py did not write ${file}: ${r.stderr}`);
+      }
+      return JSON.parse(readFileSync(file, 'utf8'));
+    };
+    const skeleton = (s: string) => s.replace(/-?\d+\.\d+(e[-+]\d+)?/g, '#');
+
+    for (const id of ids) {
+      it(`${id} prints what PyTorch printed and raises what it raised`, async () => {
+        const ref = reference(id);
+        const file = path.join(FIX, `${id}.py`);
+        const r = await traceNumeric({ file, text: readFileSync(file, 'utf8'), resolver: createFileResolver([path.dirname(file)]), backend: 'wasm' });
+        assert.ok(!r.diagnostics.some((d) => d.code === 'internal'), JSON.stringify(r.diagnostics));
+        // Values printed from random weights differ between any two runs; everything else is PyTorch's text.
+        assert.equal(skeleton(r.stdout), skeleton(ref.stdout));
+        assert.equal(r.error?.message ?? null, ref.error?.message ?? null);
+        if (ref.error) assert.equal(r.error?.location.line, ref.error.line);
+      });
+    }
   });
 
   describe('limits', () => {

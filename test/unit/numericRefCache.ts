@@ -69,19 +69,29 @@ export function readArray(ref: ArrayRef): Float32Array {
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
-/** Largest violation of |a − b| ≤ atol + rtol·|b| (≤ 0 means within tolerance), with the worst errors. */
-export function compare(a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): { ok: boolean; maxAbs: number; maxRel: number; worst: number } {
+/**
+ * Checks |a − b| ≤ atol + rtol·|b| elementwise. Reports the largest absolute error, the largest relative error over
+ * the significant elements (|b| ≥ 1e-3·max|b|) and `ratio`, the worst |a − b| / (atol + rtol·|b|) (≤ 1 passes).
+ */
+export function compare(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  rtol = 1e-4,
+  atol = 1e-5,
+): { ok: boolean; maxAbs: number; maxRel: number; ratio: number } {
   let maxAbs = 0;
   let maxRel = 0;
-  let worst = -Infinity;
+  let ratio = 0;
   let ok = a.length === b.length;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const d = Math.abs(a[i] - b[i]);
-    const bad = d - (atol + rtol * Math.abs(b[i]));
-    if (!(bad <= 0)) ok = false;
-    if (bad > worst) worst = bad;
+    const r = d / (atol + rtol * Math.abs(b[i]));
+    if (!(r <= 1)) ok = false;
+    if (r > ratio || Number.isNaN(r)) ratio = r;
     if (d > maxAbs) maxAbs = d;
-    if (Math.abs(b[i]) > 1e-6) maxRel = Math.max(maxRel, d / Math.abs(b[i]));
+    if (Math.abs(b[i]) >= 1e-3 * scale && b[i] !== 0) maxRel = Math.max(maxRel, d / Math.abs(b[i]));
   }
-  return { ok, maxAbs, maxRel, worst };
+  return { ok, maxAbs, maxRel, ratio };
 }

@@ -734,7 +734,11 @@ export class Interpreter implements Interp {
       if (name === '__class__') return cls;
       if (name === '__dict__') return this.dictSnapshot(obj.dict);
       const ga = lookupType(cls, '__getattr__');
-      if (ga !== undefined && ga !== null) return this.callMethod(ga, obj, [name]);
+      if (ga !== undefined && ga !== null) {
+        // (callMethod without its argument copies, for nn.Module's native __getattr__ on every submodule read)
+        if (ga instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ga)) return this.callNative(ga, [obj, name], NO_KWARGS);
+        return this.callMethod(ga, obj, [name]);
+      }
       if (cls.hasOpaqueBase) return new PyOpaque(`${cls.name}.${name}`);
       return undefined;
     }

@@ -1,5 +1,6 @@
 // The one place the runtime reaches the parser, so a missing or failing parser degrades to a diagnostic.
 
+import { sameText } from '../diagnostics';
 import type { Module } from '../syntax/ast';
 import { parsePython } from '../syntax/parse';
 
@@ -14,7 +15,7 @@ const RECENT_PARSES = 8;
 export function parseSource(text: string): Module {
   for (let i = 0; i < recent.length; i++) {
     const hit = recent[i];
-    if (hit.text === text) {
+    if (sameText(hit.text, text)) {
       if (i > 0) {
         recent.splice(i, 1);
         recent.unshift(hit);

@@ -60,6 +60,22 @@ const KEYWORDS = new Map<string, number>([
   ['raise', K_RAISE], ['return', K_RETURN], ['try', K_TRY], ['while', K_WHILE], ['with', K_WITH], ['yield', K_YIELD],
 ]);
 
+/** Keywords by length, for a lookup without hashing the identifier. */
+const KEYWORDS_BY_LENGTH: Array<Array<[string, number]>> = [];
+for (const [word, code] of KEYWORDS) (KEYWORDS_BY_LENGTH[word.length] ??= []).push([word, code]);
+
+/** The keyword code of `t[p, p + n)` (0 for a plain name). */
+function keywordAt(t: string, p: number, n: number): number {
+  const list = KEYWORDS_BY_LENGTH[n];
+  if (list === undefined) return 0;
+  const c = t.charCodeAt(p);
+  for (let i = 0; i < list.length; i++) {
+    const [word, code] = list[i];
+    if (word.charCodeAt(0) === c && t.startsWith(word, p)) return code;
+  }
+  return 0;
+}
+
 /** Identifier characters (ASCII); the fast path gives up on anything non-ASCII outside strings and comments. */
 const ID_START = new Uint8Array(128);
 const ID_PART = new Uint8Array(128);
@@ -284,7 +300,7 @@ class FastParser {
       this.pos = this.te = q;
       this.tok = T_NAME;
       this.tv = id;
-      this.kw = KEYWORDS.get(id) ?? 0;
+      this.kw = keywordAt(t, p, q - p);
       return;
     }
     if (isDigit(c) || (c === 46 && isDigit(t.charCodeAt(p + 1)))) {

@@ -114,8 +114,8 @@ export class NumericCall {
     const vals = (xs: tf.Tensor[]) => names.map((n) => (this.has(n) ? xs[present.indexOf(n)] : (undefined as unknown as tf.Tensor)));
     const xs = present.map((n) => castTo(this.v(n), 'float32'));
     if (this.grad) {
+      // Linear ops (pad, pooling, resampling) save nothing: their gradient does not depend on the input values.
       for (const n of save) if (this.has(n)) this.save(n);
-      this.holdsValues = true;
       const need = present.filter((n) => this.needs(n));
       this.backward((gy) => {
         // Distinct handles per argument, so an op given the same tensor twice (mse_loss(x, x)) gets one

@@ -177,6 +177,41 @@ export function callTensorOp(name: string, ctx: CallContext, args: PyValue[], kw
   return r;
 }
 
+/** The OpEnv of one op call; tensors it creates or modifies are tracked only once there are some. */
+class OpCallEnv implements OpEnv {
+  /** Tensors made by out(), in order (null: none). */
+  created: Tensor[] | null = null;
+  /** In-place targets → their pre-modification snapshots (null: none). */
+  mutated: Map<Tensor, Tensor> | null = null;
+  detail?: string;
+  gradFn?: string | null;
+  constructor(
+    readonly interp: Interp,
+    readonly ctx: CallContext,
+    readonly entry: OpEntry,
+    readonly alias: string,
+    readonly state: TorchState,
+  ) {}
+  out(shape: Shape, dtype: DType = 'float32'): Tensor {
+    if (this.entry.allocates) checkAllocation(shape, dtype, this.state.maxTensorBytes);
+    const t = new Tensor([...shape], dtype);
+    (this.created ??= []).push(t);
+    return t;
+  }
+  mutate(t: Tensor): Tensor {
+    let snap = this.mutated?.get(t);
+    if (!snap) {
+      if (this.state.gradEnabled && t.requiresGrad && t.isLeaf) {
+        throw new TorchError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
+      }
+      snap = t.snapshot();
+      (this.mutated ??= new Map()).set(t, snap);
+      t.version++;
+    }
+    return snap;
+  }
+}
+
 const isOperand = (v: PyValue | undefined): boolean =>
   v === undefined || typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat || isTensor(v);
 
@@ -185,39 +220,12 @@ function invoke(entry: OpEntry, alias: AliasSpec, signature: Signature, call: Ca
   let c = call;
   if (alias.dunder && !isOperand(call.args[1])) return NotImplemented;
   if (alias.reflected) c = { args: [call.args[1], call.args[0], ...call.args.slice(2)], kwargs: call.kwargs };
-  const state = torchState(interp);
-  const created = new Set<Tensor>();
-  const mutated = new Map<Tensor, Tensor>();
-  const env: OpEnv = {
-    interp,
-    ctx,
-    entry,
-    alias: alias.display ?? alias.name,
-    state,
-    out(shape, dtype = 'float32') {
-      if (entry.allocates) checkAllocation(shape, dtype, state.maxTensorBytes);
-      const t = new Tensor([...shape], dtype);
-      created.add(t);
-      return t;
-    },
-    mutate(t) {
-      let snap = mutated.get(t);
-      if (!snap) {
-        if (state.gradEnabled && t.requiresGrad && t.isLeaf) {
-          throw new TorchError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
-        }
-        snap = t.snapshot();
-        mutated.set(t, snap);
-        t.version++;
-      }
-      return snap;
-    },
-  };
+  const env = new OpCallEnv(interp, ctx, entry, alias.display ?? alias.name, torchState(interp));
   let args: Args | undefined;
   try {
     args = bindArgs(signature, c);
     const result = entry.impl(args, env);
-    finish(entry, env, args, result, created, mutated);
+    finish(entry, env, args, result);
     return result;
   } catch (e) {
     if (e instanceof TorchError) {
@@ -255,8 +263,10 @@ export function tensorOutputs(v: PyValue): Tensor[] {
   return [];
 }
 
-function finish(entry: OpEntry, env: OpEnv, a: Args, result: PyValue, created: Set<Tensor>, mutated: Map<Tensor, Tensor>): void {
-  if (created.size === 0 && mutated.size === 0) return;
+function finish(entry: OpEntry, env: OpCallEnv, a: Args, result: PyValue): void {
+  const created = env.created;
+  if (created === null && env.mutated === null) return;
+  const mutated = env.mutated ?? new Map<Tensor, Tensor>();
   const inputs = tensorInputs(a);
   const outputs = tensorOutputs(result);
   const rec = getRecorder(env.interp);
@@ -273,7 +283,7 @@ function finish(entry: OpEntry, env: OpEnv, a: Args, result: PyValue, created: S
       t.gradParents = gradInputs;
     }
   };
-  for (const t of created) stamp(t);
+  if (created !== null) for (const t of created) stamp(t);
   for (const t of mutated.keys()) stamp(t);
   // Numeric mode: when every input carries values, compute the outputs' values (and the op's autograd node).
   const run = env.state.numeric;

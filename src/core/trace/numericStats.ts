@@ -3,6 +3,7 @@
 // SharedArrayBuffer) costs far more than the reductions themselves.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { accurateSum } from '../torch/numericValues';
 import type { TensorStats } from './types';
 
 /** [Σx, Σ(x − mean)², min, max, #zeros, Σx², first five…] of a tensor, read back in one go. */
@@ -10,16 +11,16 @@ function summary(v: tf.Tensor, firstN: number): { n: number; vals: number[] } {
   const n = v.size;
   const r = tf.tidy(() => {
     const flat = tf.reshape(v.dtype === 'float32' ? v : tf.cast(v, 'float32'), [-1]);
-    const sum = tf.sum(flat);
+    const sum = accurateSum(flat, [0]);
     const mean = tf.div(sum, Math.max(n, 1));
     const parts = [
       sum,
-      tf.sum(tf.square(tf.sub(flat, mean))),
+      accurateSum(tf.square(tf.sub(flat, mean)), [0]),
       tf.min(flat),
       tf.max(flat),
       // #zeros = n − #(|x| > 0), with step(): faster than equal + cast on wasm
-      tf.sub(n, tf.sum(tf.step(tf.abs(flat)))),
-      tf.sum(tf.square(flat)),
+      tf.sub(n, accurateSum(tf.step(tf.abs(flat)), [0])),
+      accurateSum(tf.square(flat), [0]),
     ];
     const k = Math.min(firstN, n);
     const head = k > 0 ? tf.gather(flat, tf.range(0, k, 1, 'int32')) : tf.zeros([0]);
@@ -48,7 +49,7 @@ export function gradStats(g: tf.Tensor): { norm: number; mean: number; std: numb
 
 /** L2 norm of a tensor's values. */
 export function l2norm(v: tf.Tensor): number {
-  const r = tf.tidy(() => tf.sqrt(tf.sum(tf.square(v.dtype === 'float32' ? v : tf.cast(v, 'float32')))));
+  const r = tf.tidy(() => tf.sqrt(accurateSum(tf.reshape(tf.square(v.dtype === 'float32' ? v : tf.cast(v, 'float32')), [-1]), [0])));
   const n = r.dataSync()[0];
   r.dispose();
   return n;

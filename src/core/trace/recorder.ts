@@ -58,7 +58,7 @@ interface CallRec {
   start: Array<{ t: Tensor; version: number; producer: Producer | null; shape: Shape }>;
   selfMacs: number;
   /** Adds seen per site in this call, so a loop's n-th add is told apart from the first. */
-  addsAtSite: Map<string, number>;
+  addsAtSite: Map<string, number> | null;
   /** Root call id this call belongs to. */
   root: number;
   open: boolean;
@@ -120,10 +120,15 @@ export class Recorder implements TraceHooks {
   private readonly skipList: SkipConnection[] = [];
   private readonly skipKeys = new Set<string>();
   private readonly lines = new Map<string, LineRec>();
+  /** The same records by file and statement node (no key string to build for a statement seen before). */
+  private readonly linesByNode = new Map<string, Map<Span, LineRec>>();
   private readonly frames: Array<{ fn: PyFunction; self: PyValue | undefined }> = [];
   private readonly lineMaps = new Map<string, LineMap>();
   private topLevelMacs = 0;
   private readonly skipGrads: SkipGradRec[] = [];
+  /** Statistics per tfjs value: a container's output is often its last layer's (Sequential), computed once. */
+  private readonly statsCache = new WeakMap<tf.Tensor, ReturnType<typeof tensorStats>>();
+  private readonly gradCache = new WeakMap<tf.Tensor, ReturnType<typeof gradStats>>();
   private readonly leafInputs = new Map<Tensor, LeafInputRec>();
 
   constructor(opts: RecorderOptions = {}) {
@@ -142,11 +147,20 @@ export class Recorder implements TraceHooks {
     if (this.paused || value === null || typeof value !== 'object') return;
     const tensors = collectTensors(value, 2);
     if (tensors.length === 0) return;
-    const key = `${file}\u0000${span.start}:${span.end}`;
-    let rec = this.lines.get(key);
+    let byNode = this.linesByNode.get(file);
+    if (!byNode) {
+      byNode = new Map();
+      this.linesByNode.set(file, byNode);
+    }
+    let rec = byNode.get(span);
     if (!rec) {
-      rec = { file, span, target: targetText, shapes: [], keys: new Set(), hits: 0 };
-      this.lines.set(key, rec);
+      const key = `${file}\u0000${span.start}:${span.end}`;
+      rec = this.lines.get(key);
+      if (!rec) {
+        rec = { file, span, target: targetText, shapes: [], keys: new Set(), hits: 0 };
+        this.lines.set(key, rec);
+      }
+      byNode.set(span, rec);
     }
     rec.hits++;
     if (rec.shapes.length >= MAX_LINE_SHAPES) return;
@@ -242,7 +256,7 @@ export class Recorder implements TraceHooks {
       inputs,
       start: inputs.map((t) => ({ t, version: t.version, producer: t.producer, shape: [...t.shape] })),
       selfMacs: 0,
-      addsAtSite: new Map(),
+      addsAtSite: null,
       root,
       open: true,
     });
@@ -278,7 +292,13 @@ export class Recorder implements TraceHooks {
     if (run) {
       const first = outs.find((t) => t.data !== undefined);
       if (first?.data) {
-        rec.call.stats = tensorStats(first.data);
+        const d = first.data;
+        let st = this.statsCache.get(d);
+        if (!st) {
+          st = tensorStats(d);
+          this.statsCache.set(d, st);
+        }
+        rec.call.stats = { ...st };
         this.watchOutputGrad(id, first);
       }
       run.callsDone++;
@@ -293,7 +313,7 @@ export class Recorder implements TraceHooks {
     const node = out.gradNode;
     if (!node) return;
     node.addHook(out.outputNr, (g) => {
-      const s = gradStats(g);
+      const s = this.cachedGradStats(g);
       const call = this.calls[id].call;
       call.grad = {
         ...(call.grad ?? { paramNorms: {} }),
@@ -320,8 +340,17 @@ export class Recorder implements TraceHooks {
     this.leafInputs.set(inp, rec);
   }
 
+  private cachedGradStats(g: tf.Tensor): ReturnType<typeof gradStats> {
+    let s = this.gradCache.get(g);
+    if (!s) {
+      s = gradStats(g);
+      this.gradCache.set(g, s);
+    }
+    return s;
+  }
+
   private setInputGrad(ids: number[], g: tf.Tensor): void {
-    const s = gradStats(g);
+    const s = this.cachedGradStats(g);
     for (const id of ids) {
       const call = this.calls[id].call;
       const base = call.grad ?? { outputNorm: 0, outputMean: 0, outputStd: 0, outputMaxAbs: 0, outputFirst: [], paramNorms: {} };
@@ -422,8 +451,9 @@ export class Recorder implements TraceHooks {
   private noteAdd(id: number, a: Tensor, b: Tensor, file: string, span: Span, site: Location, out?: Tensor): void {
     const rec = this.calls[id];
     const siteKey = `${file}:${span.start}:${span.end}`;
-    const n = (rec.addsAtSite.get(siteKey) ?? 0) + 1;
-    rec.addsAtSite.set(siteKey, n);
+    const sites = (rec.addsAtSite ??= new Map());
+    const n = (sites.get(siteKey) ?? 0) + 1;
+    sites.set(siteKey, n);
     const key = `${objectId(rec.module)}:${siteKey}:${n}`;
     if (this.skipKeys.has(key)) return;
     const skip = this.detectSkip(id, a, b, site);
@@ -440,7 +470,9 @@ export class Recorder implements TraceHooks {
     if (!k) return;
     const main = k.shortcutIsA ? b : a;
     const short = k.shortcutIsA ? a : b;
-    if (main.data && short.data) {
+    // f(x) − x, when the addition itself is valid (a failed add is recorded as a skip too).
+    const sameShape = main.shape.length === short.shape.length && main.shape.every((d, i) => d === short.shape[i]);
+    if (main.data && short.data && sameShape) {
       const diff = tf.tidy(() => tf.sub(tf.cast(main.data as tf.Tensor, 'float32'), tf.cast(short.data as tf.Tensor, 'float32')));
       skip.residualStats = tensorStats(diff);
       diff.dispose();
@@ -474,8 +506,9 @@ export class Recorder implements TraceHooks {
     const seen = new Map<Tensor, { dist: number; prev: Tensor | null; via: Producer | null }>();
     seen.set(from, { dist: 0, prev: null, via: null });
     const queue: Tensor[] = [from];
-    while (queue.length && seen.size < MAX_WALK) {
-      const t = queue.shift() as Tensor;
+    let head = 0;
+    while (head < queue.length && seen.size < MAX_WALK) {
+      const t = queue[head++];
       const p = t.producer;
       if (!p || p.scope !== callId || inputs.has(t)) continue;
       const d = (seen.get(t) as { dist: number }).dist;

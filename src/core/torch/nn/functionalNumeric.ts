@@ -277,7 +277,7 @@ export const groupNormNumeric: NumericForward = (c) => {
   const xt = c.t('input');
   const names = ['input', ...(c.has('weight') ? ['weight'] : []), ...(c.has('bias') ? ['bias'] : [])];
   const C = xt.shape[1];
-  const bshape = xt.shape.map((d, i) => (i === 1 ? C : 1));
+  const bshape = xt.shape.map((_, i) => (i === 1 ? C : 1));
   return c.composite(names, (x, ...rest) => {
     const w = c.has('weight') ? rest[0] : null;
     const b = c.has('bias') ? rest[c.has('weight') ? 1 : 0] : null;
@@ -298,7 +298,7 @@ export const instanceNormNumeric: NumericForward = (c) => {
   const useStats = c.a.bool('use_input_stats');
   const axes = [...Array(xt.ndim).keys()].slice(2);
   const C = xt.shape[1];
-  const bshape = xt.shape.map((d, i) => (i === 1 ? C : 1));
+  const bshape = xt.shape.map((_, i) => (i === 1 ? C : 1));
   const rmT = c.has('running_mean') ? c.t('running_mean') : null;
   const rvT = c.has('running_var') ? c.t('running_var') : null;
   if (useStats && rmT && rvT) {

@@ -27,6 +27,7 @@ import { pyTypeName } from '../signature';
 import { isTensor, type Tensor } from '../tensor';
 import {
   isModule,
+  type LayerInfo,
   ModuleState,
   moduleState,
   namedChildren,
@@ -225,6 +226,37 @@ export function extraReprOf(self: PyInstance, interp: Interp): string {
   }
 }
 
+/** A module call's CallInfo; its extra_repr text and skip-path label are built on first use. */
+class ModuleCallInfo implements CallInfo {
+  readonly className: string;
+  readonly classDefinedAt: Location | undefined;
+  private describeText: string | undefined;
+  constructor(
+    private readonly module: PyInstance,
+    private readonly layer: LayerInfo | undefined,
+    private argsText: string | undefined,
+    readonly callSite: Location,
+    readonly definedAt: Location | undefined,
+    readonly nativeLayer: boolean,
+  ) {
+    this.className = module.cls.name;
+    this.classDefinedAt = module.cls.definedAt;
+  }
+  get args(): string {
+    if (this.argsText === undefined) {
+      try {
+        this.argsText = this.layer ? this.layer.extraRepr(this.module) : '';
+      } catch {
+        this.argsText = '';
+      }
+    }
+    return this.argsText;
+  }
+  get describe(): string {
+    return (this.describeText ??= this.layer?.describe?.(this.module) ?? this.className);
+  }
+}
+
 /** extra_repr is Module's own (the layer's text), not overridden by the class or the instance. */
 function hasNativeExtraRepr(self: PyInstance): boolean {
   return lookupType(self.cls, 'extra_repr') === ModuleClass.dict.get('extra_repr') && !self.dict.has('extra_repr');
@@ -260,33 +292,18 @@ def('__call__', (call, ctx) => {
     };
     // The extra_repr text (only needed for the result) and the skip-path label are built on first use. A user
     // override of extra_repr is Python code: it still runs now, during the call.
-    let argsText = hasNativeExtraRepr(self) ? undefined : extraReprOf(self, interp);
-    let describeText: string | undefined;
-    const layer = st.layer;
-    const info: CallInfo = {
-      className: self.cls.name,
-      get args(): string {
-        if (argsText === undefined) {
-          try {
-            argsText = layer ? layer.extraRepr(self) : '';
-          } catch {
-            argsText = '';
-          }
-        }
-        return argsText;
-      },
+    const info = new ModuleCallInfo(
+      self,
+      st.layer,
+      hasNativeExtraRepr(self) ? undefined : extraReprOf(self, interp),
       callSite,
-      definedAt: st.definedAt,
-      classDefinedAt: self.cls.definedAt,
-      nativeLayer: isNativeLayerClass(self.cls) && !hasChildModule(st),
-      get describe(): string {
-        return (describeText ??= layer?.describe?.(self) ?? self.cls.name);
-      },
-    };
+      st.definedAt,
+      isNativeLayerClass(self.cls) && !hasChildModule(st),
+    );
     id = rec.beginCall(self, args, kwargs, info);
   }
   try {
-    if (st.forwardPreHooks.size) for (const { hook, withKwargs } of [...st.forwardPreHooks.values()]) {
+    if (st.hasForwardPreHooks) for (const { hook, withKwargs } of [...st.forwardPreHooks.values()]) {
       if (withKwargs) {
         const r = interp.call(hook, [self, new PyTuple(args), dictOf(kwargs)]);
         if (r !== null) {
@@ -301,7 +318,7 @@ def('__call__', (call, ctx) => {
       }
     }
     let out = interp.callAttr(self, 'forward', args, kwargs, ctx.span);
-    if (st.forwardHooks.size) for (const { hook, withKwargs } of [...st.forwardHooks.values()]) {
+    if (st.hasForwardHooks) for (const { hook, withKwargs } of [...st.forwardHooks.values()]) {
       const r = withKwargs
         ? interp.call(hook, [self, new PyTuple(args), dictOf(kwargs), out])
         : interp.call(hook, [self, new PyTuple(args), out]);

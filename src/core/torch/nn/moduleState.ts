@@ -16,13 +16,30 @@ export interface LayerInfo {
 export class ModuleState {
   readonly params = new Map<string, Tensor | null>();
   readonly buffers = new Map<string, Tensor | null>();
-  readonly nonPersistent = new Set<string>();
+  private nonPersistentNames: Set<string> | undefined;
+  /** Buffers registered with persistent=False (created on first use: most modules have none). */
+  get nonPersistent(): Set<string> {
+    return (this.nonPersistentNames ??= new Set());
+  }
   readonly modules = new Map<string, PyInstance | null>();
   training = true;
   /** Module.__init__ ran (PyTorch refuses submodule assignment before it). */
   initCalled = false;
-  readonly forwardHooks = new Map<number, { hook: PyValue; withKwargs: boolean }>();
-  readonly forwardPreHooks = new Map<number, { hook: PyValue; withKwargs: boolean }>();
+  private fwdHooks: Map<number, { hook: PyValue; withKwargs: boolean }> | undefined;
+  private fwdPreHooks: Map<number, { hook: PyValue; withKwargs: boolean }> | undefined;
+  /** Forward hooks (created on first use: most modules have none). */
+  get forwardHooks(): Map<number, { hook: PyValue; withKwargs: boolean }> {
+    return (this.fwdHooks ??= new Map());
+  }
+  get forwardPreHooks(): Map<number, { hook: PyValue; withKwargs: boolean }> {
+    return (this.fwdPreHooks ??= new Map());
+  }
+  get hasForwardHooks(): boolean {
+    return this.fwdHooks !== undefined && this.fwdHooks.size > 0;
+  }
+  get hasForwardPreHooks(): boolean {
+    return this.fwdPreHooks !== undefined && this.fwdPreHooks.size > 0;
+  }
   /** Where the module was constructed (or the __init__ line that assigned it, see module.ts). */
   definedAt?: Location;
   /** The function frame that constructed it, to prefer an __init__ assignment line over a helper's line. */
@@ -113,9 +130,19 @@ export function countParams(m: PyInstance, recurse: boolean): { total: number; t
     return acc;
   }
   try {
-    countInto(m, recurse, acc);
+    countVisits = 0;
+    countInto(m, acc);
+  } catch (e) {
+    if (e !== TOO_MANY_VISITS) throw e;
+    // Modules shared along many paths: walk each module once instead.
+    acc.total = acc.trainable = 0;
+    countedTensors.clear();
+    for (const [, t] of namedTensors(m, 'params', true)) {
+      acc.total += t.numel;
+      if (t.requiresGrad) acc.trainable += t.numel;
+    }
   } finally {
-    countedModules.clear();
+    countPath.length = 0;
     countedTensors.clear();
   }
   return acc;
@@ -126,13 +153,16 @@ function hasChildren(st: ModuleState): boolean {
   return false;
 }
 
-// Scratch sets for countParams (not re-entrant: it never calls out).
-const countedModules = new Set<PyInstance>();
+// Scratch state for countParams (not re-entrant: it never calls out). A module shared by two parents is walked
+// twice, but its tensors count once; the path stops cycles (a module that contains itself).
+const countPath: PyInstance[] = [];
 const countedTensors = new Set<Tensor>();
+let countVisits = 0;
+const TOO_MANY_VISITS = new Error('countParams: too many module visits');
 
-function countInto(m: PyInstance, recurse: boolean, acc: { total: number; trainable: number }): void {
-  if (countedModules.has(m)) return;
-  countedModules.add(m);
+function countInto(m: PyInstance, acc: { total: number; trainable: number }): void {
+  if (countPath.includes(m)) return;
+  if (++countVisits > 50_000) throw TOO_MANY_VISITS;
   const st = moduleState(m);
   if (!st) return;
   for (const t of st.params.values()) {
@@ -142,5 +172,7 @@ function countInto(m: PyInstance, recurse: boolean, acc: { total: number; traina
     acc.total += n;
     if (t.requiresGrad) acc.trainable += n;
   }
-  if (recurse) for (const c of st.modules.values()) if (c) countInto(c, true, acc);
+  countPath.push(m);
+  for (const c of st.modules.values()) if (c) countInto(c, acc);
+  countPath.pop();
 }

@@ -67,15 +67,6 @@ registerOp({
       checkRoot(self, isTensor(g) ? g : null);
       const seed = isTensor(g) ? tidy(() => castTo(val(g), 'float32')) : tf.onesLike(castTo(val(self), 'float32'));
       const rec = getRecorder(env.interp);
-      if (process.env.TT_DEBUG) {
-        try {
-          runNumericBackward(run, [self], [seed], { retainGraph: retain });
-        } catch (e) {
-          console.error((e as Error).stack);
-          throw e;
-        }
-        return null;
-      }
       runNumericBackward(run, [self], [seed], {
         retainGraph: retain,
         onEdge: rec ? (node, edge, grad) => rec.onGradEdge(node, edge, grad) : undefined,

@@ -3,7 +3,7 @@
 // MACs: arithmetic binaries count 1 per output element (a residual add included); activations and unary
 // math count 0 (no multiply-accumulate); matmul counts output elements × inner dimension.
 
-import type { PyValue } from '../../runtime/values';
+import { PyOpaque, type PyValue } from '../../runtime/values';
 import { isFloatingDtype, type DType } from '../dtype';
 import { runtimeError, shapeError } from '../errors';
 import { registerOp, type AliasSpec, type OpEnv } from '../registry';
@@ -18,8 +18,10 @@ import {
   compareNumeric,
   copyNumeric,
   einsumNumeric,
+  closeAll,
   fillNumeric,
   floorDivideNumeric,
+  iscloseNumeric,
   lerpNumeric,
   logicalNumeric,
   maskedFillNumeric,
@@ -31,6 +33,7 @@ import {
   softmaxNumeric,
   unaryNumeric,
   whereNumeric,
+  sameShape,
   zeroNumeric,
 } from './elementwiseNumeric';
 
@@ -729,4 +732,34 @@ registerOp({
     return env.out(broadcastAll([x.shape, a.tensor('end').shape, isTensor(w) ? w.shape : []]), x.dtype);
   },
   numeric: lerpNumeric,
+});
+
+// ------------------------------------------------------------------ value comparisons (numeric mode)
+
+/** torch.equal / torch.allclose: Python bools, known only when the tensors carry values. */
+for (const name of ['equal', 'allclose'] as const) {
+  registerOp({
+    name: `torch.${name}`,
+    sig: name === 'equal' ? 'equal(input: Tensor, other: Tensor)' : 'allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False)',
+    aliases: [`Tensor.${name}`],
+    record: false,
+    allocates: false,
+    impl: (a) => {
+      const x = a.tensor('input');
+      const y = a.tensor('other');
+      if (!x.data || !y.data) return new PyOpaque(`torch.${name}() (known after a numeric trace)`);
+      if (name === 'equal') return sameShape(x.shape, y.shape) && closeAll(x, y, 0, 0, false);
+      broadcastShapes(x.shape, y.shape);
+      return closeAll(x, y, a.float('rtol'), a.float('atol'), a.bool('equal_nan'));
+    },
+  });
+}
+
+registerOp({
+  name: 'torch.isclose',
+  sig: 'isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False)',
+  aliases: ['Tensor.isclose'],
+  gradFn: null,
+  impl: (a, env) => env.out(broadcastShapes(a.tensor('input').shape, a.tensor('other').shape), 'bool'),
+  numeric: iscloseNumeric,
 });

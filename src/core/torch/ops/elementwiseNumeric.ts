@@ -554,7 +554,7 @@ export const einsumNumeric: NumericForward = (c) => {
         const j = term.indexOf(term[k], k + 1);
         if (j < 0) continue;
         const n = t.shape[k];
-        const eye = tf.reshape(tf.eye(n), t.shape.map((d, q) => (q === k || q === j ? n : 1)));
+        const eye = tf.reshape(tf.eye(n), t.shape.map((_, q) => (q === k || q === j ? n : 1)));
         t = tf.sum(tf.mul(t, eye), j);
         term = term.filter((_, q) => q !== j);
         k--;
@@ -583,3 +583,28 @@ export const einsumNumeric: NumericForward = (c) => {
   }
   return compute(...vals);
 };
+
+// ------------------------------------------------------------------ closeness
+
+export const sameShape = (a: number[], b: number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function closeMask(x: tf.Tensor, y: tf.Tensor, rtol: number, atol: number, equalNan: boolean): tf.Tensor {
+  const a = castTo(x, F32);
+  const b = castTo(y, F32);
+  const close = tf.lessEqual(tf.abs(tf.sub(a, b)), tf.add(atol, tf.mul(rtol, tf.abs(b))));
+  const same = tf.equal(a, b); // infinities of the same sign
+  let m = tf.logicalOr(close, same);
+  if (equalNan) m = tf.logicalOr(m, tf.logicalAnd(tf.isNaN(a), tf.isNaN(b)));
+  return m;
+}
+
+/** |x − y| ≤ atol + rtol·|y| everywhere (torch.allclose; rtol = atol = 0 is torch.equal). */
+export function closeAll(x: Tensor, y: Tensor, rtol: number, atol: number, equalNan: boolean): boolean {
+  const r = tf.tidy(() => tf.all(closeMask(val(x), val(y), rtol, atol, equalNan)));
+  const v = r.dataSync()[0];
+  r.dispose();
+  return v !== 0;
+}
+
+export const iscloseNumeric: NumericForward = (c) =>
+  closeMask(c.v('input'), c.v('other'), numberArg(c.a.get('rtol'), 1e-5), numberArg(c.a.get('atol'), 1e-8), c.a.bool('equal_nan'));

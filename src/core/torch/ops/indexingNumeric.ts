@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Ellipsis, PyList, PySlice, PyTuple, type PyValue } from '../../runtime/values';
 import { indexError } from '../errors';
-import type { NumericCall } from '../numericCall';
 import { alongIndex, castTo, gatherAlong, i32, iota, numberArg, pyNumber, scatterAdd, scatterUpdate, sliceAny, stridedSliceAny, val } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { isTensor } from '../tensor';

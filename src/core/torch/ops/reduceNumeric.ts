@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PyList, PyTuple, type PyValue } from '../../runtime/values';
 import { isFloatingDtype } from '../dtype';
 import type { NumericCall } from '../numericCall';
-import { alongIndex, castTo, expandReduced, gatherAlong, numberArg, reduceDims, scatterAdd, sliceAny, unbroadcast } from '../numericValues';
+import { accurateSum, alongIndex, castTo, expandReduced, gatherAlong, numberArg, reduceDims, scatterAdd, sliceAny, unbroadcast } from '../numericValues';
 import type { NumericForward } from '../registry';
 import { isTensor } from '../tensor';
 
@@ -36,10 +36,10 @@ export function simpleReductionNumeric(name: 'mean' | 'sum' | 'nansum' | 'prod')
     switch (name) {
       case 'mean':
         c.backward((gy) => ({ input: tf.div(expandReduced(gy[0], xt.shape, dims, keep), count) }));
-        return tf.mean(x, dims, keep);
+        return tf.div(accurateSum(x, dims, keep), count);
       case 'sum':
         c.backward((gy) => ({ input: expandReduced(gy[0], xt.shape, dims, keep) }));
-        return tf.sum(x, dims, keep);
+        return accurateSum(x, dims, keep);
       case 'nansum': {
         const nan = tf.isNaN(castTo(x, F32));
         c.save('input');

@@ -23,7 +23,7 @@ import { pyTypeName } from '../signature';
 import { torchState } from '../state';
 import { isTensor, type Tensor, TensorClass, tensorRepr } from '../tensor';
 import { tensorFallback } from '../unsupported';
-import { castTo, val } from '../numericValues';
+import { castTo } from '../numericValues';
 import { numericRepr } from '../printing';
 import { detached, pyScalarOf, setRequiresGrad } from './autograd';
 
