@@ -234,13 +234,14 @@ export class AnalysisService implements vscode.Disposable {
       for (const [file, text] of options.rewrite.overlay) over.set(file, text);
       overlay.splice(0, overlay.length, ...over);
     }
+    const timeLimitMs = options.mode === 'numeric' ? config.numericTimeLimitMs : config.timeLimitMs;
     const job: TraceJob = {
       file: target.file,
       text: options.rewrite?.text ?? target.map.text,
       roots: target.roots,
       overlay,
       ...(entry ? { entry: { expr: entryExpr(entry), inputs: entry.inputs } } : {}),
-      limits: { timeMs: config.timeLimitMs, memoryBytes: config.memoryLimitMB * 1024 * 1024 },
+      limits: { timeMs: timeLimitMs, memoryBytes: config.memoryLimitMB * 1024 * 1024 },
     };
     let done!: () => void;
     const current = { version: target.version, entry: entryId(entry), done: new Promise<void>((r) => (done = r)) };
@@ -251,7 +252,7 @@ export class AnalysisService implements vscode.Disposable {
         backend: config.backend,
         key: options.rewrite ? undefined : target.key,
         // The engine stops itself at timeLimitMs; the host only steps in when it does not.
-        timeoutMs: config.timeLimitMs + (options.mode === 'numeric' ? 10_000 : 3_000),
+        timeoutMs: timeLimitMs + (options.mode === 'numeric' ? 10_000 : 3_000),
         signal: abort.signal,
         onProgress: options.onProgress,
       });

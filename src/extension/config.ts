@@ -19,6 +19,7 @@ export const ConfigKey = {
   NumericOnSave: 'numericOnSave',
   Backend: 'backend',
   TimeLimitMs: 'timeLimitMs',
+  NumericTimeLimitMs: 'numericTimeLimitMs',
   MemoryLimitMB: 'memoryLimitMB',
   HintsDensity: 'hints.density',
   DebounceMs: 'debounceMs',
@@ -34,6 +35,8 @@ export interface TensorTraceConfig {
   numericOnSave: boolean;
   backend: BackendSetting;
   timeLimitMs: number;
+  /** Time limit of numeric traces (values and gradients), which take far longer than symbolic ones. */
+  numericTimeLimitMs: number;
   memoryLimitMB: number;
   hints: { density: HintDensity };
   debounceMs: number;
@@ -46,7 +49,8 @@ export const defaults: TensorTraceConfig = {
   numericOnSave: false,
   backend: Backend.Auto,
   timeLimitMs: 5000,
-  memoryLimitMB: 1024,
+  numericTimeLimitMs: 60000,
+  memoryLimitMB: 2048,
   hints: { density: HintDensity.Normal },
   debounceMs: 300,
 };
@@ -72,6 +76,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): TensorTraceConfig
     numericOnSave: c.get(ConfigKey.NumericOnSave) === true,
     backend: oneOf(Backend, c.get(ConfigKey.Backend), defaults.backend),
     timeLimitMs: clamp(c.get(ConfigKey.TimeLimitMs), 100, 600_000, defaults.timeLimitMs),
+    numericTimeLimitMs: clamp(c.get(ConfigKey.NumericTimeLimitMs), 1000, 3_600_000, defaults.numericTimeLimitMs),
     memoryLimitMB: clamp(c.get(ConfigKey.MemoryLimitMB), 64, 65_536, defaults.memoryLimitMB),
     hints: { density: oneOf(HintDensity, c.get(ConfigKey.HintsDensity), defaults.hints.density) },
     debounceMs: clamp(c.get(ConfigKey.DebounceMs), 0, 10_000, defaults.debounceMs),

@@ -61,6 +61,7 @@ describe('activation and contributions', () => {
       'tensorTrace.hints.density',
       'tensorTrace.memoryLimitMB',
       'tensorTrace.numericOnSave',
+      'tensorTrace.numericTimeLimitMs',
       'tensorTrace.timeLimitMs',
     ]);
     for (const [k, p] of Object.entries(props)) {

@@ -628,10 +628,17 @@ def write(out_dir, name, record):
     return path
 
 
+# test/fixtures/python/ holds plain-Python interpreter fixtures; interp.test.ts runs them against CPython itself.
+NOT_TORCH_FIXTURES = {"python"}
+
+
 def fixture_scripts():
     found = []
     for dirpath, dirnames, filenames in os.walk(FIXTURES):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+        top = dirpath == FIXTURES
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith((".", "__")) and not (top and d in NOT_TORCH_FIXTURES)
+        )
         for f in sorted(filenames):
             if f.endswith(".py"):
                 found.append(os.path.relpath(os.path.join(dirpath, f), FIXTURES).replace(os.sep, "/"))
