@@ -21,7 +21,9 @@ export interface SourceResolver {
  * is unchanged — the check Python itself uses to reuse compiled modules. Every trace re-imports the same files.
  */
 const textCache = new Map<string, { mtimeMs: number; ctimeMs: number; size: number; ino: number; dev: number; text: string }>();
-const TEXT_CACHE_SIZE = 256;
+/** Characters kept in the cache at most (oldest entries go first). */
+const TEXT_CACHE_CHARS = 16 * 1024 * 1024;
+let cachedChars = 0;
 
 function readCached(file: string, st: fs.Stats): string {
   const hit = textCache.get(file);
@@ -29,9 +31,17 @@ function readCached(file: string, st: fs.Stats): string {
     return hit.text;
   }
   const text = fs.readFileSync(file, 'utf8');
-  textCache.delete(file);
+  if (hit) {
+    textCache.delete(file);
+    cachedChars -= hit.text.length;
+  }
   textCache.set(file, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, dev: st.dev, text });
-  if (textCache.size > TEXT_CACHE_SIZE) textCache.delete(textCache.keys().next().value!);
+  cachedChars += text.length;
+  while (cachedChars > TEXT_CACHE_CHARS && textCache.size > 1) {
+    const [oldest, entry] = textCache.entries().next().value!;
+    textCache.delete(oldest);
+    cachedChars -= entry.text.length;
+  }
   return text;
 }
 

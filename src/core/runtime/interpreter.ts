@@ -1547,8 +1547,15 @@ export class Interpreter implements Interp {
     if (it instanceof PyRange && target.kind === 'Name') {
       const { start, stop, step } = it;
       const name = target.id;
+      // Where assignName stores the loop variable, decided once (global/nonlocal declarations are static).
+      const sc = f.scope;
+      const plain =
+        sc.kind !== ScopeKind.Function ||
+        ((sc.info!.globals.size === 0 || !sc.info!.globals.has(name)) && (sc.info!.nonlocals.size === 0 || !sc.info!.nonlocals.has(name)));
+      const vars = sc.vars;
       for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-        this.assignName(name, i, f);
+        if (plain && f.scope === sc) vars.set(name, i);
+        else this.assignName(name, i, f);
         const c = this.execBlock(s.body, f);
         if (c === BREAK) return NORMAL;
         if (c === RETURN) return c;

@@ -1064,6 +1064,7 @@ class FastParser {
         this.next();
       }
     }
+    if (level === 0 && module === '') bail();
     this.expectKw(K_IMPORT);
     const names: ImportAlias[] = [];
     if (this.tok === T_STAR) {

@@ -122,7 +122,8 @@ export class Recorder implements TraceHooks {
   private readonly lines = new Map<string, LineRec>();
   /** The same records by file and statement node (no key string to build for a statement seen before). */
   private readonly linesByNode = new Map<string, Map<Span, LineRec>>();
-  private readonly frames: Array<{ fn: PyFunction; self: PyValue | undefined }> = [];
+  /** User functions running, innermost last. */
+  private readonly frames: PyFunction[] = [];
   private readonly lineMaps = new Map<string, LineMap>();
   private topLevelMacs = 0;
   private readonly skipGrads: SkipGradRec[] = [];
@@ -177,12 +178,13 @@ export class Recorder implements TraceHooks {
   }
 
   onEnterFunction(fn: PyFunction, self: PyValue | undefined): void {
-    this.frames.push({ fn, self });
+    void self;
+    this.frames.push(fn);
   }
 
   onExitFunction(fn: PyFunction): void {
     for (let i = this.frames.length - 1; i >= 0; i--) {
-      if (this.frames[i].fn === fn) {
+      if (this.frames[i] === fn) {
         this.frames.length = i;
         return;
       }
@@ -197,7 +199,7 @@ export class Recorder implements TraceHooks {
 
   /** Name of the innermost user function running ('__init__', 'conv3x3'), or null at module level. */
   currentFunctionName(): string | null {
-    return this.frames.length ? this.frames[this.frames.length - 1].fn.name : null;
+    return this.frames.length ? this.frames[this.frames.length - 1].name : null;
   }
 
   /** The innermost module call whose forward is running, or null. */
