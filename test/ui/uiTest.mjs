@@ -24,7 +24,7 @@
 // Ends with `N passed, N failed` (`, N skipped` when some were) and, when TT_SUMMARY_FILE is set, appends
 // {"passes","failures","pending"} to it as one JSON line (as test/summaryReporter.cjs does).
 // Environment: TT_UI_TIMEOUT (seconds for everything, default 900), TT_SEED_DIR (folder with the seed and its
-// expected output; default ../shared/seed, /work/shared/seed, else the copy in test/ui/seed/), and those of
+// expected output; default ../shared/seed, then /work/shared/seed), and those of
 // test/vscode/codeServer.mjs (TT_VERBOSE=1, TT_KEEP_TMP=1, TT_CHROMIUM, TT_NO_APT).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,9 +71,13 @@ if (only && only !== 'dev' && only !== 'vsix') {
 const timeoutSec = Number(process.env.TT_UI_TIMEOUT || 900);
 
 // ------------------------------------------------------------------------------------- the truth
-const SEED_DIR = [process.env.TT_SEED_DIR, path.join(ROOT, '..', 'shared', 'seed'), '/work/shared/seed', path.join(ROOT, 'test', 'ui', 'seed')].find(
+const SEED_DIR = [process.env.TT_SEED_DIR, path.join(ROOT, '..', 'shared', 'seed'), '/work/shared/seed'].find(
   (d) => d && existsSync(path.join(d, 'residual_block.py')) && existsSync(path.join(d, 'residual_block.expected-output.txt')),
 );
+if (!SEED_DIR) {
+  console.error('UI test: the seed (residual_block.py and its expected output) was not found in ../shared/seed; set TT_SEED_DIR.');
+  process.exit(1);
+}
 const SEED_PY = readFileSync(path.join(SEED_DIR, 'residual_block.py'), 'utf8');
 const SEED_OUT = readFileSync(path.join(SEED_DIR, 'residual_block.expected-output.txt'), 'utf8');
 
