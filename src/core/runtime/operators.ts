@@ -429,31 +429,27 @@ export function eqBool(ip: Interpreter, a: PyValue, b: PyValue): boolean {
   return r === true || (r !== false && ip.truthy(r));
 }
 
+/** `self.<name>(other)` when self is an instance whose class defines it (not object's default), else NotImplemented. */
+function callDunder(ip: Interpreter, self: PyValue, name: string, other: PyValue): PyValue {
+  if (!(self instanceof PyInstance)) return NotImplemented;
+  const f = lookupType(self.cls, name);
+  if (f === undefined || f === null || ip.isObjectDefault(f)) return NotImplemented;
+  return ip.callMethod(f, self, [other]);
+}
+
 function richDunder(ip: Interpreter, op: string, a: PyValue, b: PyValue): PyValue {
   const [name, rname] = CMP_DUNDERS[op];
-  const objectDefault = (f: PyValue) => ip.isObjectDefault(f);
   // A subclass's reflected method takes priority (Python's rule for rich comparisons).
   const bFirst = b instanceof PyInstance && a instanceof PyInstance && b.cls !== a.cls && b.cls.isSubclassOf(a.cls);
   if (bFirst) {
-    const f = lookupType((b as PyInstance).cls, rname);
-    if (f !== undefined && f !== null && !objectDefault(f)) {
-      const r = ip.callMethod(f, b, [a]);
-      if (r !== NotImplemented) return r;
-    }
+    const r = callDunder(ip, b, rname, a);
+    if (r !== NotImplemented) return r;
   }
-  if (a instanceof PyInstance) {
-    const f = lookupType(a.cls, name);
-    if (f !== undefined && f !== null && !objectDefault(f)) {
-      const r = ip.callMethod(f, a, [b]);
-      if (r !== NotImplemented) return r;
-    }
-  }
-  if (b instanceof PyInstance && !bFirst) {
-    const f = lookupType(b.cls, rname);
-    if (f !== undefined && f !== null && !objectDefault(f)) {
-      const r = ip.callMethod(f, b, [a]);
-      if (r !== NotImplemented) return r;
-    }
+  const r = callDunder(ip, a, name, b);
+  if (r !== NotImplemented) return r;
+  if (!bFirst) {
+    const r = callDunder(ip, b, rname, a);
+    if (r !== NotImplemented) return r;
   }
   if (op === '!=') {
     // Default __ne__ inverts __eq__.
@@ -465,34 +461,30 @@ function richDunder(ip: Interpreter, op: string, a: PyValue, b: PyValue): PyValu
   return NotImplemented;
 }
 
+/** `x op y` for an ordering op ('<', '<=', '>', '>=') on two numbers or two strings. */
+function ordered<T extends number | string>(op: string, x: T, y: T): boolean {
+  switch (op) {
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    default:
+      return x >= y;
+  }
+}
+
 function orderNative(ip: Interpreter, op: string, a: PyValue, b: PyValue): boolean | undefined {
   const x = numOf(a);
   if (x !== undefined) {
     const y = numOf(b);
     if (y === undefined) return undefined;
-    switch (op) {
-      case '<':
-        return x < y;
-      case '<=':
-        return x <= y;
-      case '>':
-        return x > y;
-      default:
-        return x >= y;
-    }
+    return ordered(op, x, y);
   }
   if (typeof a === 'string') {
     if (typeof b !== 'string') return undefined;
-    switch (op) {
-      case '<':
-        return a < b;
-      case '<=':
-        return a <= b;
-      case '>':
-        return a > b;
-      default:
-        return a >= b;
-    }
+    return ordered(op, a, b);
   }
   if ((a instanceof PyList && b instanceof PyList) || (a instanceof PyTuple && b instanceof PyTuple)) {
     const xa = a.items;
@@ -501,29 +493,12 @@ function orderNative(ip: Interpreter, op: string, a: PyValue, b: PyValue): boole
     for (let i = 0; i < n; i++) {
       if (!eqBool(ip, xa[i], xb[i])) return ip.truthy(compareOp(ip, op as '<', xa[i], xb[i]));
     }
-    switch (op) {
-      case '<':
-        return xa.length < xb.length;
-      case '<=':
-        return xa.length <= xb.length;
-      case '>':
-        return xa.length > xb.length;
-      default:
-        return xa.length >= xb.length;
-    }
+    return ordered(op, xa.length, xb.length);
   }
   if (a instanceof PySet && b instanceof PySet) {
-    const sub = (p: PySet, q: PySet) => [...p.map.keys()].every((k) => q.map.has(k));
-    switch (op) {
-      case '<':
-        return a.map.size < b.map.size && sub(a, b);
-      case '<=':
-        return sub(a, b);
-      case '>':
-        return a.map.size > b.map.size && sub(b, a);
-      default:
-        return sub(b, a);
-    }
+    // a < b: a is a proper subset of b; a >= b: b is a subset of a.
+    const [p, q] = op[0] === '<' ? [a, b] : [b, a];
+    return [...p.map.keys()].every((k) => q.map.has(k)) && (op.length === 2 || p.map.size < q.map.size);
   }
   return undefined;
 }
@@ -555,16 +530,7 @@ export function compareOp(ip: Interpreter, op: CompareOp, a: PyValue, b: PyValue
       return !contains(ip, b, a);
   }
   if (typeof a === 'number' && typeof b === 'number') {
-    switch (op) {
-      case '<':
-        return a < b;
-      case '<=':
-        return a <= b;
-      case '>':
-        return a > b;
-      default:
-        return a >= b;
-    }
+    return ordered(op, a, b);
   }
   if (a instanceof PyInstance || b instanceof PyInstance) {
     const r = richDunder(ip, op, a, b);
@@ -634,24 +600,15 @@ export function sliceIndices(ip: Interpreter, s: PySlice, len: number): [number,
   }
   const lower = step < 0 ? -1 : 0;
   const upper = step < 0 ? len - 1 : len;
-  let start: number;
-  let stop: number;
-  if (s.start === null) start = step < 0 ? upper : lower;
-  else {
-    start = ip.toIndex(s.start, 'slice indices must be integers or None or have an __index__ method');
-    if (start < 0) {
-      start += len;
-      if (start < lower) start = lower;
-    } else if (start > upper) start = upper;
-  }
-  if (s.stop === null) stop = step < 0 ? lower : upper;
-  else {
-    stop = ip.toIndex(s.stop, 'slice indices must be integers or None or have an __index__ method');
-    if (stop < 0) {
-      stop += len;
-      if (stop < lower) stop = lower;
-    } else if (stop > upper) stop = upper;
-  }
+  /** A start or stop: None → its default, negative → from the end, then clamped to [lower, upper]. */
+  const bound = (v: PyValue, dflt: number): number => {
+    if (v === null) return dflt;
+    const i = ip.toIndex(v, 'slice indices must be integers or None or have an __index__ method');
+    if (i < 0) return Math.max(i + len, lower);
+    return Math.min(i, upper);
+  };
+  const start = bound(s.start, step < 0 ? upper : lower);
+  const stop = bound(s.stop, step < 0 ? lower : upper);
   let count = 0;
   if (step < 0) {
     if (stop < start) count = Math.floor((start - stop - 1) / -step) + 1;

@@ -1,7 +1,16 @@
-// Helpers shared by Sequential / ModuleList / ModuleDict: index normalisation, slices, OrderedDict input.
+// Helpers shared by Sequential / ModuleList / ModuleDict: index normalisation, slices, OrderedDict input, list methods.
 
 import { unwrap } from '../../runtime/helpers';
-import { PyDict, PyIterator, PySlice, STOP, type CallContext, type PyInstance, type PyValue } from '../../runtime/values';
+import {
+  PyDict,
+  PyIterator,
+  PySlice,
+  STOP,
+  type CallContext,
+  type NativeFn,
+  type PyInstance,
+  type PyValue,
+} from '../../runtime/values';
 import { pyTypeName } from '../signature';
 import { isModule, moduleState, type ModuleState } from './moduleState';
 import { newModuleInstance, moduleSetAttr } from './module';
@@ -68,4 +77,69 @@ export function sameKind(self: PyInstance, items: Array<[string, PyInstance | nu
 export function iterValues(items: PyValue[]): PyIterator {
   let i = 0;
   return new PyIterator(() => (i < items.length ? items[i++] : STOP), 'iterator');
+}
+
+/** Replaces the submodules with `items`, keyed '0', '1', … in order (after del/insert/pop). */
+export function renumber(self: PyInstance, items: Array<[string, PyInstance | null]>): void {
+  st(self).modules.clear();
+  items.forEach(([, m], i) => st(self).modules.set(String(i), m));
+}
+
+/** Adds each item of an iterable under the next integer key (extend, +=). */
+export function appendAll(self: PyInstance, iterable: PyValue, ctx: CallContext): void {
+  for (const m of ctx.interp.iterate(iterable)) addModule(self, String(st(self).modules.size), m, ctx);
+}
+
+/**
+ * The list-like methods Sequential and ModuleList share: int/slice indexing, del, len, iter, bool, append,
+ * extend, pop. `renumberSlices`: a slice's keys restart at '0' (ModuleList) or keep their names (Sequential).
+ */
+export function listMethods(renumberSlices: boolean): Record<string, NativeFn> {
+  return {
+    __getitem__: (call, ctx) => {
+      const self = call.args[0] as PyInstance;
+      const idx = call.args[1];
+      if (idx instanceof PySlice) {
+        const all = entries(self);
+        return sameKind(self, sliceRange(idx, all.length, ctx).map((i) => all[i]), ctx, renumberSlices);
+      }
+      return entries(self)[absIndex(self, idx, ctx)][1];
+    },
+    __delitem__: (call, ctx) => {
+      const self = call.args[0] as PyInstance;
+      const all = entries(self);
+      const idx = call.args[1];
+      const drop = idx instanceof PySlice ? sliceRange(idx, all.length, ctx) : [absIndex(self, idx, ctx)];
+      renumber(self, all.filter((_, i) => !drop.includes(i)));
+      return null;
+    },
+    __len__: (call) => st(call.args[0] as PyInstance).modules.size,
+    __iter__: (call) => iterValues(entries(call.args[0] as PyInstance).map(([, m]) => m)),
+    __bool__: (call) => st(call.args[0] as PyInstance).modules.size > 0,
+    append: (call, ctx) => {
+      const self = call.args[0] as PyInstance;
+      addModule(self, String(st(self).modules.size), call.args[1] ?? null, ctx);
+      return self;
+    },
+    extend: (call, ctx) => {
+      const self = call.args[0] as PyInstance;
+      appendAll(self, call.args[1] ?? null, ctx);
+      return self;
+    },
+    pop: (call, ctx) => {
+      const self = call.args[0] as PyInstance;
+      const all = entries(self);
+      const i = absIndex(self, call.args[1] ?? -1, ctx);
+      const [, m] = all.splice(i, 1)[0];
+      renumber(self, all);
+      return m;
+    },
+  };
+}
+
+/** Puts `m` at position `i` (already in [0, len]) and renumbers the keys. */
+export function insertAt(self: PyInstance, i: number, m: PyInstance | null): void {
+  const all = entries(self);
+  all.splice(i, 0, ['', m]);
+  renumber(self, all);
 }
