@@ -2,8 +2,8 @@
 
     /usr/bin/python3 test/reference/numeric_ref.py [--out test/.cache/numeric-ref] [--only ID]
 
-Model cases (index.json "models"): each builds a model from a fixture file with torch.manual_seed(0), draws its
-inputs, runs forward, loss = first_output.mean(), backward, and exports as raw little-endian float32 .bin files:
+Model cases (index.json "models"): each builds a model from a fixture file (or the seed,
+../shared/seed/residual_block.py beside the repository) with torch.manual_seed(0), draws its inputs, runs forward, loss = first_output.mean(), backward, and exports as raw little-endian float32 .bin files:
 the state_dict before the run ("state.<key>"), the inputs ("input.<i>"), the output, the loss, the input
 gradients ("grad.input.<i>"), every parameter gradient ("grad.param.<name>") and the state_dict after the run
 ("after.<key>", the running statistics BatchNorm moved in train mode). The weights and inputs are float32; the
@@ -29,15 +29,16 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIX = os.path.join(ROOT, "test", "fixtures")
-MODELS = os.path.join(HERE, "numeric_models")
+# The product's seed: ../shared/seed beside the repository (as CI lays it out), or $TT_SEED_DIR.
+SEED_DIR = os.environ.get("TT_SEED_DIR") or os.path.join(os.path.dirname(ROOT), "shared", "seed")
+SEED = os.path.join(SEED_DIR, "residual_block.py")
 
 
 def script_hash():
+    """A hash of this script and of the seed it reads (test/unit/numericRefCache.ts computes the same)."""
     h = hashlib.sha256()
-    with open(os.path.abspath(__file__), "rb") as f:
-        h.update(f.read())
-    for name in sorted(os.listdir(MODELS)):
-        with open(os.path.join(MODELS, name), "rb") as f:
+    for path in (os.path.abspath(__file__), SEED):
+        with open(path, "rb") as f:
             h.update(f.read())
     return h.hexdigest()[:16]
 
@@ -46,7 +47,7 @@ def script_hash():
 
 # id, file (relative to the repo), entry expression, input shapes, train mode
 MODEL_CASES = [
-    ("seed-b4", "test/reference/numeric_models/residual_block.py", "ResidualBlock(64, 128, stride=2)", [[4, 64, 56, 56]], True),
+    ("seed-b4", os.path.relpath(SEED, ROOT), "ResidualBlock(64, 128, stride=2)", [[4, 64, 56, 56]], True),
     ("bottleneck-identity", "test/fixtures/bottleneck.py", "Bottleneck(64, 16)", [[2, 64, 16, 16]], True),
     (
         "bottleneck-projection-eval",
@@ -259,6 +260,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "test", ".cache", "numeric-ref"))
     ap.add_argument("--only", action="append")
     args = ap.parse_args()
+    if not os.path.isfile(SEED):
+        sys.exit(f"numeric_ref.py: the seed {SEED} is missing; it lives in ../shared/seed beside the repository (or set TT_SEED_DIR)")
     torch.set_num_threads(1)
     w = Writer(args.out)
     models = []

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { traceSource, type TraceRequest } from '../../src/core/engine';
 import type { ModuleCall, TraceResult } from '../../src/core/trace/types';
 import { createFileResolver } from '../../src/host/fileResolver';
+import { seedFile } from './numericRefCache';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -196,12 +197,12 @@ describe('engine vs PyTorch references', function () {
 });
 
 describe('engine: seed residual block', () => {
-  const file = '/work/shared/seed/residual_block.py';
-  const expectedFile = '/work/shared/seed/residual_block.expected-output.txt';
-  const available = existsSync(file) && existsSync(expectedFile);
+  let file: string;
+  let expectedFile: string;
   let t: TraceResult;
   before(function () {
-    if (!available) this.skip();
+    file = seedFile('residual_block.py');
+    expectedFile = seedFile('residual_block.expected-output.txt');
     t = traceSource({ file, text: readFileSync(file, 'utf8') });
   });
 

@@ -2,11 +2,10 @@
 // and the gradient table printed after the module table.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from '../../src/cli/args';
 import { gradientTable } from '../../src/cli/report';
 import { callsBackward, numericBackend, traceNumeric } from '../../src/core/numericEngine';
-import { ROOT } from './numericRefCache';
+import { seedFile } from './numericRefCache';
 
 describe('numeric CLI', function () {
   this.timeout(300_000);
@@ -35,7 +34,7 @@ describe('numeric CLI', function () {
 
   it('prints a gradient table with norms, parameter gradients, shortcut shares and the no-skips column', async () => {
     await numericBackend('wasm');
-    const file = path.join(ROOT, 'test', 'reference', 'numeric_models', 'residual_block.py');
+    const file = seedFile('residual_block.py');
     const text = readFileSync(file, 'utf8').replace('torch.randn(32, 64, 56, 56', 'torch.randn(2, 64, 56, 56');
     const t = await traceNumeric({ file, text, backend: 'wasm' });
     const n = await traceNumeric({ file, text, backend: 'wasm', noSkips: true });

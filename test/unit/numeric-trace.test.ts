@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import { numericBackend, traceNumeric } from '../../src/core/numericEngine';
 import type { TraceResult } from '../../src/core/trace/types';
 import { createFileResolver } from '../../src/host/fileResolver';
-import { ROOT } from './numericRefCache';
+import { ROOT, seedFile } from './numericRefCache';
 
-const SEED = path.join(ROOT, 'test', 'reference', 'numeric_models', 'residual_block.py');
-const EXPECTED = path.join(ROOT, 'test', 'reference', 'numeric_models', 'residual_block.expected-output.txt');
-const seedText = readFileSync(SEED, 'utf8');
+/** The seed (../shared/seed/residual_block.py), read by the first hook so a missing seed fails these tests only. */
+let seedPath = '';
+let seedText = '';
 /** The seed at batch 4 (same block, 8× less work). */
-const seedSmall = seedText.replace('torch.randn(32, 64, 56, 56', 'torch.randn(4, 64, 56, 56');
+let seedSmall = '';
 
 /** Values of a printed `tensor([...]...)`, with the exact text between them. */
 function tensorValues(line: string): { values: string[]; rest: string } | null {
@@ -26,7 +26,12 @@ function tensorValues(line: string): { values: string[]; rest: string } | null {
 
 describe('numeric trace', function () {
   this.timeout(600_000);
-  before(() => numericBackend('wasm'));
+  before(() => {
+    seedPath = seedFile('residual_block.py');
+    seedText = readFileSync(seedPath, 'utf8');
+    seedSmall = seedText.replace('torch.randn(32, 64, 56, 56', 'torch.randn(4, 64, 56, 56');
+    return numericBackend('wasm');
+  });
 
   describe('the seed script at full size (32×64×56×56)', () => {
     let r: TraceResult;
@@ -35,7 +40,7 @@ describe('numeric trace', function () {
     before(async () => {
       const base = tf.memory().numTensors;
       const t0 = Date.now();
-      r = await traceNumeric({ file: SEED, text: seedText, backend: 'wasm' });
+      r = await traceNumeric({ file: seedPath, text: seedText, backend: 'wasm' });
       ms = Date.now() - t0;
       leaked = tf.memory().numTensors - base;
       if (process.env.TT_SEED_TIMING) console.log(`      seed full size on wasm: ${ms} ms`);
@@ -49,7 +54,7 @@ describe('numeric trace', function () {
     });
 
     it('prints every line of the PyTorch output in the same form', () => {
-      const expected = readFileSync(EXPECTED, 'utf8').trimEnd().split('\n');
+      const expected = readFileSync(seedFile('residual_block.expected-output.txt'), 'utf8').trimEnd().split('\n');
       const ours = r.stdout.trimEnd().split('\n');
       assert.equal(ours.length, expected.length, r.stdout);
       ours.forEach((line, i) => {
@@ -93,8 +98,8 @@ describe('numeric trace', function () {
     let noSkips: TraceResult;
     const progress: string[] = [];
     before(async () => {
-      r = await traceNumeric({ file: SEED, text: seedSmall, backend: 'wasm', onProgress: (p) => progress.push(`${p.done}:${p.module}`) });
-      noSkips = await traceNumeric({ file: SEED, text: seedSmall, backend: 'wasm', noSkips: true });
+      r = await traceNumeric({ file: seedPath, text: seedSmall, backend: 'wasm', onProgress: (p) => progress.push(`${p.done}:${p.module}`) });
+      noSkips = await traceNumeric({ file: seedPath, text: seedSmall, backend: 'wasm', noSkips: true });
     });
 
     it('gives every module call output statistics', () => {

@@ -1,13 +1,15 @@
 // Loads the PyTorch reference data of test/reference/numeric_ref.py (test/.cache/numeric-ref), running the script
-// with /usr/bin/python3 (or $TT_PYTHON) when the cache is missing or was written by another version of it.
+// with /usr/bin/python3 (or $TT_PYTHON) when the cache is missing or was written by another version of it or of the
+// seed (../shared/seed beside the repository); seedFile() finds the seed's files for the tests.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'test', 'reference', 'numeric_ref.py');
-const MODELS = path.join(ROOT, 'test', 'reference', 'numeric_models');
+/** The product's seed folder: ../shared/seed beside the repository (as CI lays it out), or $TT_SEED_DIR. */
+const SEED_DIR = process.env.TT_SEED_DIR || path.join(ROOT, '..', 'shared', 'seed');
 export const CACHE = path.join(ROOT, 'test', '.cache', 'numeric-ref');
 const PYTHON = process.env.TT_PYTHON ?? '/usr/bin/python3';
 
@@ -38,11 +40,20 @@ export interface RefIndex {
   ops: OpCase[];
 }
 
-/** The script's version: a hash of its text and of the model files it reads (same as script_hash()). */
+/** A file of the seed folder (residual_block.py, its expected output); throws a clear error when it is missing. */
+export function seedFile(name: string): string {
+  const file = path.join(SEED_DIR, name);
+  if (!existsSync(file)) {
+    throw new Error(`the seed file ${file} is missing: the seed lives in ../shared/seed beside the repository (or set TT_SEED_DIR)`);
+  }
+  return file;
+}
+
+/** The script's version: a hash of its text and of the seed it reads (same as script_hash()). */
 function version(): string {
   const h = createHash('sha256');
   h.update(readFileSync(SCRIPT));
-  for (const name of readdirSync(MODELS).sort()) h.update(readFileSync(path.join(MODELS, name)));
+  h.update(readFileSync(seedFile('residual_block.py')));
   return h.digest('hex').slice(0, 16);
 }
 
