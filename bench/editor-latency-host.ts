@@ -5,12 +5,11 @@
 //   2. typing: keystrokes into a 300-line model (editor.edit, one character at a time, 60 ms apart) until the
 //      inline hints (vscode.executeInlayHintProvider, polled) show the new shape; reported from the last
 //      keystroke and from the end of the tensorTrace.debounceMs quiet time that follows it;
-//   3. the longest extension-host event-loop stall during a numeric trace, or, while the numeric engine is not
-//      in the build, during symbolic traces of a deep model (perf_hooks.monitorEventLoopDelay plus a 1 ms
-//      setInterval drift monitor).
-// Results go to the JSON file named by TT_BENCH_OUTPUT. With TT_BENCH_PROFILE=FILE, the extension host's main
-// thread is CPU-profiled during the traces of step 3 (FILE.cpuprofile, for DevTools) and the functions with the
-// most self time are listed in the results.
+//   3. during three numeric traces: the longest extension-host event-loop stall (perf_hooks.monitorEventLoopDelay
+//      plus a 1 ms setInterval drift monitor) and, from a CPU profile of the host's thread, the longest stretch
+//      of the extension's own code, told apart from other extensions' work on the same thread.
+// Results go to the JSON file named by TT_BENCH_OUTPUT. With TT_BENCH_PROFILE=FILE, the typing is profiled too
+// and the profiles are written beside FILE (FILE-<step>.cpuprofile, for DevTools).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -27,6 +26,8 @@ interface TraceSummary {
   params: number;
   error: string | null;
   ms: number;
+  workerMs: number;
+  engineMs: number;
 }
 
 const out: Record<string, unknown> = {};
@@ -80,10 +81,72 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-/** CPU-profiles the extension host's main thread while `work` runs (when TT_BENCH_PROFILE names a file). */
-async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
+/** A frame's label: function name and script:line. */
+function frameKey(f: ProfileNode['callFrame']): string {
+  const script = f.url.replace(/^.*\/(extensions|out|dist)\//, '$1/').replace(/^file:\/\//, '');
+  return `${f.functionName || '(anonymous)'} ${f.url ? `${script}:${f.lineNumber + 1}` : ''}`.trim();
+}
+
+/**
+ * Splits the samples into busy stretches (consecutive non-idle samples: what an event-loop stall is made of) and
+ * finds the longest one and the one with the most Tensor Trace code in it. A sample is Tensor Trace's when any
+ * frame on its stack is from the extension's own folder; a garbage-collector sample counts for whoever ran the
+ * sample before it. Both stretches list the functions that spent the most time in them, counted inclusively.
+ */
+function busyStretches(profile: { samples: number[]; timeDeltas: number[]; nodes: ProfileNode[] }, ownDir: string) {
+  const nodes = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of nodes.values()) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stackOf = (id: number) => {
+    const frames: ProfileNode['callFrame'][] = [];
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) frames.push(nodes.get(n)!.callFrame);
+    return frames;
+  };
+  interface Stretch { ms: number; ownMs: number; from: number; to: number }
+  const stretches: Stretch[] = [];
+  let cur: Stretch | undefined;
+  let lastOwn = false;
+  profile.samples.forEach((id, i) => {
+    const f = nodes.get(id)!.callFrame;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    if (f.functionName === '(idle)') {
+      cur = undefined;
+      lastOwn = false;
+      return;
+    }
+    if (!cur) stretches.push((cur = { ms: 0, ownMs: 0, from: i, to: i }));
+    const own = f.functionName === '(garbage collector)' ? lastOwn : stackOf(id).some((fr) => fr.url.includes(ownDir));
+    cur.ms += ms;
+    cur.to = i;
+    if (own) cur.ownMs += ms;
+    lastOwn = own;
+  });
+  const describe = (s: Stretch | undefined) => {
+    if (!s) return { ms: 0, ownMs: 0, inclusive: [] };
+    const incl = new Map<string, number>();
+    for (let i = s.from; i <= s.to; i++) {
+      const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+      for (const key of new Set(stackOf(profile.samples[i]).map(frameKey))) if (key !== '(root)') incl.set(key, (incl.get(key) ?? 0) + ms);
+    }
+    const inclusive = [...incl.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([fn, ms]) => ({ fn, ms: Math.round(ms * 10) / 10 }));
+    return { ms: Math.round(s.ms * 10) / 10, ownMs: Math.round(s.ownMs * 10) / 10, inclusive };
+  };
+  const longest = stretches.reduce<Stretch | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined);
+  const mostOwn = stretches.reduce<Stretch | undefined>((a, b) => (!a || b.ownMs > a.ownMs ? b : a), undefined);
+  return { longest: describe(longest), mostOwn: describe(mostOwn) };
+}
+
+/**
+ * CPU-profiles the extension host's main thread while `work` runs: always when `attribute` is set (to tell the
+ * extension's own blocking apart from other extensions'), otherwise only when TT_BENCH_PROFILE names a file (the
+ * profile is then written beside it, for DevTools).
+ */
+async function profiled<T>(label: string, work: () => Promise<T>, attribute = false): Promise<T> {
   const file = process.env.TT_BENCH_PROFILE;
-  if (!file) return work();
+  if (!file && !attribute) return work();
   const session = new Session();
   session.connect();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the inspector protocol's results are untyped here
@@ -97,43 +160,32 @@ async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
   } finally {
     const { profile } = await post('Profiler.stop');
     session.disconnect();
-    writeFileSync(file.replace(/(\.cpuprofile)?$/, `-${label}.cpuprofile`), JSON.stringify(profile));
-    // Self time per function, and per script (the nearest frame on the stack that has one: builtins and native
-    // code count for the script that called them), from the samples and their time deltas.
+    if (file) writeFileSync(file.replace(/(\.cpuprofile)?$/, `-${label}.cpuprofile`), JSON.stringify(profile));
+    // Self time per function from the samples and their time deltas; the inspector session's own dispatch
+    // (Profiler.stop building the profile) is not the editor's work.
     const nodes = new Map<number, ProfileNode>(profile.nodes.map((n: ProfileNode) => [n.id, n]));
-    const parent = new Map<number, number>();
-    for (const n of nodes.values()) for (const c of n.children ?? []) parent.set(c, n.id);
-    const script = (url: string) => url.replace(/^.*\/(extensions|out|dist)\//, '$1/').replace(/^file:\/\//, '');
     const self = new Map<string, number>();
-    const byScript = new Map<string, number>();
     (profile.samples as number[]).forEach((id, i) => {
-      const ms = (profile.timeDeltas[i] ?? 0) / 1000;
       const f = nodes.get(id)!.callFrame;
-      // The inspector session's own dispatch (Profiler.stop building the profile) is not the editor's work.
-      if (f.functionName === 'dispatch' && !f.url) {
-        self.set('(the profiler itself)', (self.get('(the profiler itself)') ?? 0) + ms);
-        return;
-      }
-      const key = `${f.functionName || '(anonymous)'} ${f.url ? `${script(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
-      self.set(key, (self.get(key) ?? 0) + ms);
-      let n: number | undefined = id;
-      while (n !== undefined && !/^(file|vscode)/.test(nodes.get(n)!.callFrame.url) && !nodes.get(n)!.callFrame.url.startsWith('/')) n = parent.get(n);
-      const owner = n === undefined ? f.functionName || '(no script)' : script(nodes.get(n)!.callFrame.url);
-      byScript.set(owner, (byScript.get(owner) ?? 0) + ms);
+      const key = f.functionName === 'dispatch' && !f.url ? '(the profiler itself)' : frameKey(f);
+      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
     });
-    const top = (m: Map<string, number>, k: number) =>
-      [...m.entries()]
-        .filter(([name]) => name !== '(idle)' && name !== '(program)')
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, k)
-        .map(([fn, ms]) => ({ fn, ms: Math.round(ms * 10) / 10 }));
-    ((out.profiles ??= {}) as Record<string, unknown>)[label] = { top: top(self, 12), byScript: top(byScript, 8) };
+    const top = [...self.entries()]
+      .filter(([name]) => name !== '(idle)' && name !== '(program)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([fn, ms]) => ({ fn, ms: Math.round(ms * 10) / 10 }));
+    ((out.profiles ??= {}) as Record<string, unknown>)[label] = { top, ...busyStretches(profile, ownDir) };
   }
 }
+
+/** The folder of the extension under test: its frames are Tensor Trace's own work on the host thread. */
+let ownDir = '/dist/';
 
 async function activation(id: string): Promise<void> {
   const ext = vscode.extensions.getExtension<Api>(id);
   if (!ext) throw new Error(`extension ${id} not found`);
+  ownDir = `${ext.extensionPath}/dist/`;
   const wasActive = ext.isActive;
   const t0 = performance.now();
   await ext.activate();
@@ -159,13 +211,17 @@ async function typing(): Promise<void> {
   // Warm traces of the same file: the engine's share of the typing latency.
   const warm: number[] = [];
   const warmWall: number[] = [];
+  const warmWorker: number[] = [];
+  const warmEngine: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
     const r = await vscode.commands.executeCommand<TraceSummary>('tensorTrace.traceFile', doc.uri);
     warmWall.push(performance.now() - t);
     warm.push(r?.ms ?? NaN);
+    warmWorker.push(r?.workerMs ?? NaN);
+    warmEngine.push(r?.engineMs ?? NaN);
   }
-  out.warmTrace = { engineMsMedian: median(warm), wallMsMedian: median(warmWall) };
+  out.warmTrace = { engineMsMedian: median(warmEngine), workerMsMedian: median(warmWorker), hostMsMedian: median(warm), wallMsMedian: median(warmWall) };
   const start = await hintsOn(doc, target);
   if (!start.some((h) => h.includes(', 1000]'))) throw new Error(`no logits hint before typing: ${JSON.stringify(start)}`);
 
@@ -219,52 +275,35 @@ async function typing(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.files.revert');
 }
 
-async function stallDuringTrace(): Promise<void> {
-  // The numeric engine first; while the build has none, symbolic traces of a deep model.
-  const small = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder(), 'model_numeric.py'));
-  await vscode.window.showTextDocument(small, { preview: false });
-  const numeric = await stalls(() => Promise.resolve(vscode.commands.executeCommand<TraceSummary>('tensorTrace.runNumericTrace', small.uri)));
-  if (numeric.result?.outcome === 'done') {
-    out.stall = {
-      during: 'numeric trace of model_numeric.py',
-      traces: 1,
-      traceMs: numeric.result.ms,
-      maxDelayMs: numeric.maxDelayMs,
-      p99DelayMs: numeric.p99DelayMs,
-      maxDriftMs: numeric.maxDriftMs,
-    };
-    return;
-  }
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder(), 'model_deep.py'));
-  const editor = await vscode.window.showTextDocument(doc, { preview: false });
-  await vscode.commands.executeCommand('tensorTrace.traceFile', doc.uri); // warm
+/**
+ * Three numeric traces of a small model (the worker computes; the host receives progress and the result), under
+ * the stall monitors and the CPU profiler, which tells the extension's own work apart from other extensions'.
+ */
+async function stallDuringNumericTrace(): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder(), 'model_numeric.py'));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  await sleep(500); // let the editor's own reactions to opening the file (other extensions included) settle
   const runs: Array<{ maxDelayMs: number; p99DelayMs: number; maxDriftMs: number; ms: number }> = [];
-  let summary: TraceSummary | undefined;
-  const logits = lineOf(doc, 'logits = model(x)'); // the runs append below it, so it stays put
-  await profiled('traces', async () => {
-    for (let i = 0; i < 8; i++) {
-      // A new text each time (a trailing comment), so every run really traces, and its hints are requested.
-      await editor.edit((b) => b.insert(new vscode.Position(doc.lineCount, 0), `# run ${i}\n`));
-      const s = await stalls(async () => {
-        const r = await vscode.commands.executeCommand<TraceSummary>('tensorTrace.traceFile', doc.uri);
-        await hintsOn(doc, logits);
-        return r;
-      });
-      summary = s.result;
-      runs.push({ maxDelayMs: s.maxDelayMs, p99DelayMs: s.p99DelayMs, maxDriftMs: s.maxDriftMs, ms: s.result?.ms ?? NaN });
-    }
-  });
+  await profiled(
+    'numeric',
+    async () => {
+      for (let i = 0; i < 3; i++) {
+        const s = await stalls(() => Promise.resolve(vscode.commands.executeCommand<TraceSummary>('tensorTrace.runNumericTrace', doc.uri)));
+        if (s.result?.outcome !== 'done') throw new Error(`numeric trace did not finish: ${JSON.stringify(s.result)}`);
+        runs.push({ maxDelayMs: s.maxDelayMs, p99DelayMs: s.p99DelayMs, maxDriftMs: s.maxDriftMs, ms: s.result.ms });
+      }
+    },
+    true,
+  );
   out.stall = {
-    during: `symbolic traces of model_deep.py (${summary?.modules} module calls, ${summary?.params} parameters; numeric engine: ${numeric.result?.outcome ?? 'no answer'})`,
+    during: 'numeric traces of model_numeric.py',
     traces: runs.length,
     traceMsMedian: median(runs.map((r) => r.ms)),
     maxDelayMs: Math.max(...runs.map((r) => r.maxDelayMs)),
     p99DelayMs: Math.max(...runs.map((r) => r.p99DelayMs)),
     maxDriftMs: Math.max(...runs.map((r) => r.maxDriftMs)),
     medianOfMaxDriftMs: median(runs.map((r) => r.maxDriftMs)),
-    numericOutcome: numeric.result?.outcome,
   };
-  await vscode.commands.executeCommand('workbench.action.files.revert');
 }
 
 export async function run(): Promise<void> {
@@ -273,7 +312,7 @@ export async function run(): Promise<void> {
   try {
     await activation(id);
     await typing();
-    await stallDuringTrace();
+    await stallDuringNumericTrace();
     out.ok = true;
   } catch (err) {
     out.ok = false;

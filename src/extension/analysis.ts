@@ -31,6 +31,8 @@ export interface Analysis {
   readonly sources: Record<string, string>;
   /** Wall time of the run as the host saw it (queue excluded), ms. */
   readonly ms: number;
+  /** Of that, the time in the worker (engine plus the syntax facts), ms. */
+  readonly workerMs: number;
   readonly at: number;
   /** PyTorch code: the traced text imports torch (for a notebook, some cell does). Nothing is shown otherwise. */
   readonly isTorch: boolean;
@@ -268,6 +270,7 @@ export class AnalysisService implements vscode.Disposable {
         syntax: outcome.syntax,
         sources: outcome.sources,
         ms: outcome.ms,
+        workerMs: outcome.workerMs,
         at: Date.now(),
         isTorch: outcome.syntax[target.file]?.importsTorch ?? false,
       };

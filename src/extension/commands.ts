@@ -29,7 +29,11 @@ export interface TraceSummary {
   skips: number;
   params: number;
   error: string | null;
+  /** Wall time of the run as the host saw it. */
   ms: number;
+  /** Of that, the worker's time and the engine's own. */
+  workerMs: number;
+  engineMs: number;
 }
 
 /** Arguments accepted by Trace Module Under Cursor… (from CodeLens, or preset to skip the prompts). */
@@ -102,6 +106,8 @@ export class Commands implements PanelActions {
       params: r?.totals.params ?? 0,
       error: r?.error?.message ?? (run.outcome.kind === 'failed' ? run.outcome.message : null),
       ms: run.analysis?.ms ?? 0,
+      workerMs: run.analysis?.workerMs ?? 0,
+      engineMs: r?.timings.totalMs ?? 0,
     };
   }
 

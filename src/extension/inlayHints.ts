@@ -2,13 +2,14 @@
 // output shape on each layer defined in __init__, and the kind of each residual addition.
 
 import * as vscode from 'vscode';
+import type { Location } from '../core/diagnostics';
 import type { ModuleCall } from '../core/trace/types';
 import { failedCalls, formatCount, formatMacs, formatOutputs, formatShapes, formatSignature, moduleDisplayName, skipShortcutText } from '../host/format';
 import { failingLocation } from '../host/projectionFix';
 import type { AnalysisService } from './analysis';
 import { HintDensity, readConfig } from './config';
 import type { Ctx } from './context';
-import { viewsFor } from './views';
+import { type DocView, viewsFor } from './views';
 
 const hintsVisibleKey = 'tensorTrace.hintsVisible';
 
@@ -68,10 +69,10 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
     const views = viewsFor(this.analysis, doc);
     const out: vscode.InlayHint[] = [];
     const verbose = density === HintDensity.Verbose;
-    const atLineEnd = (r: vscode.Range | undefined) => {
-      if (!r || r.end.line >= doc.lineCount) return undefined;
-      const line = r.end.line;
-      if (line < range.start.line || line > range.end.line) return undefined;
+    // The end of the line where a location ends, when that line is in the requested range.
+    const atLineEnd = (view: DocView, loc: Location | undefined) => {
+      const line = loc && view.endLine(loc);
+      if (line === undefined || line >= doc.lineCount || line < range.start.line || line > range.end.line) return undefined;
       return doc.lineAt(line).range.end;
     };
     const hint = (pos: vscode.Position, label: string, tooltip?: vscode.MarkdownString) => {
@@ -90,7 +91,7 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
       const lineDone = new Set<number>();
       for (const ls of r.lines) {
         if (density === HintDensity.Minimal && ls.target === null) continue;
-        const pos = atLineEnd(view.range(ls.site));
+        const pos = atLineEnd(view, ls.site);
         if (!pos || lineDone.has(pos.line) || ls.shapes.length === 0) continue;
         lineDone.add(pos.line);
         const shapes = ls.shapes.slice(0, MAX_SHAPES).map(formatShapes).join(' | ') + (ls.shapes.length > MAX_SHAPES ? ' | …' : '');
@@ -100,22 +101,22 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
 
       // Parameters and output shape on each layer's definition.
       if (density === HintDensity.Normal || verbose) {
-        const byDef = new Map<string, { pos: vscode.Position; calls: ModuleCall[] }>();
+        const byDef = new Map<number, { pos: vscode.Position; calls: ModuleCall[]; outputs: string[] }>();
         for (const m of r.modules) {
-          if (!m.definedAt) continue;
-          const pos = atLineEnd(view.range(m.definedAt));
+          const pos = atLineEnd(view, m.definedAt);
           if (!pos) continue;
-          const k = `${pos.line}`;
-          const g = byDef.get(k) ?? { pos, calls: [] };
-          if (!g.calls.some((c) => c.totalParams === m.totalParams && formatOutputs(c, failed) === formatOutputs(m, failed) && c.className === m.className)) {
+          const g = byDef.get(pos.line) ?? { pos, calls: [], outputs: [] };
+          const outputs = formatOutputs(m, failed);
+          if (!g.calls.some((c, i) => c.totalParams === m.totalParams && g.outputs[i] === outputs && c.className === m.className)) {
             g.calls.push(m);
+            g.outputs.push(outputs);
           }
-          byDef.set(k, g);
+          byDef.set(pos.line, g);
         }
-        for (const { pos, calls } of byDef.values()) {
-          const parts = calls.slice(0, MAX_SHAPES).map((m) => {
+        for (const { pos, calls, outputs } of byDef.values()) {
+          const parts = calls.slice(0, MAX_SHAPES).map((m, i) => {
             const params = m.totalParams > 0 ? `${formatCount(m.totalParams)} params → ` : '→ ';
-            return params + formatOutputs(m, failed) + (verbose ? ` · ${formatMacs(m.macs)}` : '');
+            return params + outputs[i] + (verbose ? ` · ${formatMacs(m.macs)}` : '');
           });
           const tip = new vscode.MarkdownString(
             calls.map((m) => `**${moduleDisplayName(m)}** \`${m.className}(${m.args})\`: \`${formatSignature(m, failed)}\``).join('\n\n'),
@@ -123,7 +124,7 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
           hint(pos, parts.join(' | ') + (calls.length > MAX_SHAPES ? ' | …' : ''), tip);
         }
         for (const u of r.unused) {
-          const pos = u.definedAt && atLineEnd(view.range(u.definedAt));
+          const pos = atLineEnd(view, u.definedAt);
           if (pos) hint(pos, 'never called');
         }
       }
@@ -133,7 +134,7 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
       const failedAt = r.error ? failingLocation(r.error) : undefined;
       for (const s of r.skips) {
         if (failedAt && failedAt.file === s.site.file && failedAt.span.start === s.site.span.start) continue;
-        const pos = atLineEnd(view.range(s.site));
+        const pos = atLineEnd(view, s.site);
         if (!pos || skipDone.has(`${pos.line}:${s.label}`)) continue;
         skipDone.add(`${pos.line}:${s.label}`);
         hint(pos, s.label, new vscode.MarkdownString(`Skip connection: ${s.kind} — ${skipShortcutText(s)}`));

@@ -19,6 +19,8 @@ export interface DocView {
   readonly stale: boolean;
   /** The range in this document of an engine location, or undefined when it lies elsewhere. */
   range(loc: Location): vscode.Range | undefined;
+  /** The 0-based line in this document where an engine location ends (no editor objects made: cheap to filter by). */
+  endLine(loc: Location): number | undefined;
   /** The position in this document of an offset into the traced text of `file`. */
   position(offset: number): vscode.Position | undefined;
   /** The offset into the traced text of `file` of a position in this document. */
@@ -31,7 +33,7 @@ export function viewsFor(service: AnalysisService, doc: vscode.TextDocument): Do
   const own = service.latest(service.keyOf(doc));
   const ownView = own && ownDocView(own, doc);
   if (ownView) views.push(ownView);
-  const ownCalls = ownView ? ownView.analysis.result.modules.some((m) => ownView.range(m.callSite) || (m.definedAt && ownView.range(m.definedAt))) : false;
+  const ownCalls = ownView ? ownView.analysis.result.modules.some((m) => ownView.endLine(m.callSite) !== undefined || (m.definedAt && ownView.endLine(m.definedAt) !== undefined)) : false;
   if (!ownCalls && doc.uri.scheme === 'file') {
     const hash = textHash(doc);
     const importer = service
@@ -66,6 +68,13 @@ function ownDocView(a: Analysis, doc: vscode.TextDocument): DocView | undefined 
       const end = toPos(map.toDocument(loc.endLine, loc.endColumn)) ?? doc.lineAt(Math.min(start.line, doc.lineCount - 1)).range.end;
       return new vscode.Range(start, end.isBefore(start) ? start : end);
     },
+    endLine(loc) {
+      if (loc.file !== file) return undefined;
+      const start = map.toDocument(loc.line, loc.column);
+      if (start?.uri !== uri) return undefined;
+      const end = map.toDocument(loc.endLine, loc.endColumn);
+      return end?.uri === uri ? Math.max(end.line, start.line) : start.line;
+    },
     position(offset) {
       return toPos(map.offsetToDocument(offset));
     },
@@ -86,6 +95,9 @@ function importedDocView(a: Analysis, doc: vscode.TextDocument): DocView {
     range(loc) {
       if (loc.file !== file) return undefined;
       return new vscode.Range(loc.line - 1, loc.column - 1, loc.endLine - 1, loc.endColumn - 1);
+    },
+    endLine(loc) {
+      return loc.file === file ? loc.endLine - 1 : undefined;
     },
     position(offset) {
       return doc.positionAt(offset);

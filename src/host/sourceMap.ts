@@ -21,10 +21,34 @@ export interface DocPosition {
 }
 
 export class SourceMap {
+  /** Offsets where each line of `text` starts (built on first use). */
+  private lineStarts?: Uint32Array;
+
   private constructor(
     readonly text: string,
     readonly segments: readonly Segment[],
   ) {}
+
+  private starts(): Uint32Array {
+    if (this.lineStarts) return this.lineStarts;
+    const starts = new Uint32Array(countLines(this.text));
+    let n = 1;
+    for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) starts[n++] = i + 1;
+    return (this.lineStarts = starts);
+  }
+
+  /** 0-based line of the traced text that holds an offset (binary search over the line starts). */
+  private lineAtOffset(offset: number): number {
+    const starts = this.starts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 
   /** A single document traced as is. */
   static identity(uri: string, text: string): SourceMap {
@@ -62,9 +86,8 @@ export class SourceMap {
   offsetToDocument(offset: number): DocPosition | undefined {
     const seg = this.segments.find((s) => offset >= s.startOffset && offset <= s.startOffset + s.length);
     if (!seg) return undefined;
-    const before = this.text.slice(seg.startOffset, offset);
-    const nl = before.lastIndexOf('\n');
-    return { uri: seg.uri, line: countLines(before) - 1, character: nl < 0 ? before.length : before.length - nl - 1 };
+    const line = this.lineAtOffset(offset);
+    return { uri: seg.uri, line: line + 1 - seg.startLine, character: offset - this.starts()[line] };
   }
 
   /** The 1-based line and column of the traced text for a 0-based document position. */
@@ -78,13 +101,8 @@ export class SourceMap {
   offsetOf(uri: string, line: number, character: number): number | undefined {
     const seg = this.segments.find((s) => s.uri === uri);
     if (!seg) return undefined;
-    let offset = seg.startOffset;
-    for (let i = 0; i < line; i++) {
-      const nl = this.text.indexOf('\n', offset);
-      if (nl < 0 || nl >= seg.startOffset + seg.length) return undefined;
-      offset = nl + 1;
-    }
-    return offset + character;
+    if (line >= seg.lineCount) return undefined;
+    return this.starts()[seg.startLine - 1 + line] + character;
   }
 
   segmentAtLine(line: number): Segment | undefined {
@@ -93,12 +111,9 @@ export class SourceMap {
 
   /** Text of a 1-based line of the traced text. */
   lineText(line: number): string {
-    let start = 0;
-    for (let i = 1; i < line; i++) {
-      const nl = this.text.indexOf('\n', start);
-      if (nl < 0) return '';
-      start = nl + 1;
-    }
+    const starts = this.starts();
+    if (line < 1 || line > starts.length) return '';
+    const start = starts[line - 1];
     const end = this.text.indexOf('\n', start);
     return this.text.slice(start, end < 0 ? undefined : end);
   }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { traceSource } from '../core/engine';
-import { parsePython } from '../core/syntax/parse';
+import { parseSource } from '../core/runtime/parseBridge';
 import type { TraceResult } from '../core/trace/types';
 import { createFileResolver, type SourceResolver } from '../host/fileResolver';
 import { failingLocation } from '../host/projectionFix';
@@ -60,7 +60,7 @@ function factsFor(result: TraceResult, files: Map<string, string>): Record<strin
   const out: Record<string, SyntaxFacts> = {};
   for (const [file, text] of files) {
     try {
-      out[file] = computeSyntaxFacts(text, parsePython(text), targets.get(file) ?? { addSites: [], ctorCalls: [] });
+      out[file] = computeSyntaxFacts(text, parseSource(text), targets.get(file) ?? { addSites: [], ctorCalls: [] });
     } catch (err) {
       log('warn', `syntax facts for ${file} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
