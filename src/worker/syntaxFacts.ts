@@ -13,11 +13,14 @@ export interface FactTargets {
   ctorCalls: Span[];
 }
 
-/** Walks every child node generically, so new AST fields are covered without changes here. */
+/** Walks every child node generically, so new AST fields are covered without changes here (for-in: no arrays). */
 function forEachChild(node: object, visit: (child: AnyNode) => void): void {
-  for (const value of Object.values(node)) {
+  const o = node as Record<string, unknown>;
+  for (const key in o) {
+    const value = o[key];
+    if (typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
-      for (const v of value) if (isNode(v)) visit(v);
+      for (let i = 0; i < value.length; i++) if (isNode(value[i])) visit(value[i]);
     } else if (isNode(value)) {
       visit(value);
     }
@@ -43,9 +46,22 @@ const isStmtKind = new Set<string>([
   'If', 'While', 'For', 'With', 'Try', 'Raise', 'Assert', 'Import', 'ImportFrom', 'Global', 'Nonlocal', 'ErrorStmt', 'UnsupportedStmt',
 ]);
 
-/** Builds the facts for one parsed file. */
-export function computeSyntaxFacts(text: string, module: ast.Module, targets: FactTargets): SyntaxFacts {
-  const src = (s: Span) => text.slice(s.start, s.end);
+/** What a file's text says regardless of the trace: imports, classes, functions, additions and calls. */
+interface FileFacts {
+  importsTorch: boolean;
+  nnAlias: string | null;
+  classes: ClassFacts[];
+  functions: Array<{ name: string; span: Span }>;
+  additions: Array<{ node: AnyNode; stmt: AnyNode | undefined }>;
+  calls: ast.Call[];
+}
+
+/** Per parsed module (the engine's parse cache hands back the same AST for the same text, e.g. imported files). */
+const fileFactsCache = new WeakMap<ast.Module, FileFacts>();
+
+function fileFacts(text: string, module: ast.Module): FileFacts {
+  const cached = fileFactsCache.get(module);
+  if (cached) return cached;
   let importsTorch = false;
   /** `import torch.nn as X` / `from torch import nn as X` win over `torch.nn` through `import torch as t`. */
   let explicitNn: string | undefined;
@@ -54,7 +70,6 @@ export function computeSyntaxFacts(text: string, module: ast.Module, targets: Fa
   const functions: Array<{ name: string; span: Span }> = [];
   const additions: Array<{ node: AnyNode; stmt: AnyNode | undefined }> = [];
   const calls: ast.Call[] = [];
-
   walk(module, (n, parents) => {
     switch (kindOf(n)) {
       case 'Import':
@@ -95,6 +110,17 @@ export function computeSyntaxFacts(text: string, module: ast.Module, targets: Fa
     }
   });
 
+  const nnAlias = explicitNn ?? (torchName ? `${torchName}.nn` : null);
+  const facts: FileFacts = { importsTorch, nnAlias: importsTorch ? nnAlias : null, classes, functions, additions, calls };
+  fileFactsCache.set(module, facts);
+  return facts;
+}
+
+/** Builds the facts for one parsed file. */
+export function computeSyntaxFacts(text: string, module: ast.Module, targets: FactTargets): SyntaxFacts {
+  const src = (s: Span) => text.slice(s.start, s.end);
+  const { importsTorch, nnAlias, classes, functions, additions, calls } = fileFacts(text, module);
+
   const addSites: AddSiteFacts[] = [];
   for (const target of targets.addSites) {
     const best = closest(additions, target, (a) => a.node);
@@ -116,8 +142,7 @@ export function computeSyntaxFacts(text: string, module: ast.Module, targets: Fa
     ctorCalls.push({ span: { start: call.start, end: call.end }, args: call.args.map((a) => src(a)), keywords });
   }
 
-  const nnAlias = explicitNn ?? (torchName ? `${torchName}.nn` : null);
-  return { importsTorch, nnAlias: importsTorch ? nnAlias : null, classes, functions, addSites, ctorCalls };
+  return { importsTorch, nnAlias, classes, functions, addSites, ctorCalls };
 }
 
 function innermostStmt(parents: AnyNode[]): AnyNode | undefined {

@@ -78,14 +78,16 @@ function engineLimits(job: TraceJob): { timeMs: number; steps?: number; maxTenso
  * would ship whole syntax trees to the host and the webview.
  */
 function slimSpans(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    for (const v of value) slimSpans(v);
+    for (let i = 0; i < value.length; i++) slimSpans(value[i]);
     return;
   }
-  if (typeof value !== 'object' || value === null) return;
   const o = value as Record<string, unknown>;
-  for (const [k, v] of Object.entries(o)) {
-    if (k === 'span' && typeof v === 'object' && v !== null) {
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v !== 'object' || v === null) continue;
+    if (k === 'span') {
       const s = v as { start: number; end: number };
       o.span = { start: s.start, end: s.end };
     } else {

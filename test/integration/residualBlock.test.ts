@@ -1,5 +1,5 @@
-// The seed file (workspace/residual_block.py, a copy of /work/shared/seed/residual_block.py) through every
-// editor surface. Expected values are PyTorch's: the shapes of residual_block.expected-output.txt and
+// The seed file (../shared/seed/residual_block.py, which test/vscode/runIntegration.mjs copies into the temp
+// workspace) through every editor surface. Expected values are PyTorch's: the shapes of residual_block.expected-output.txt and
 // parameter counts from `sum(p.numel() for p in m.parameters())` under torch 1.13.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';

@@ -18,13 +18,15 @@
 // Progress goes to stderr, the test report to stdout (its last line is `N passed, N failed`).
 // See /work/shared/REAL-VSCODE-TESTING.md.
 //
+// The default workspace is a temp copy of test/integration/workspace with the seed (../shared/seed/residual_block.py,
+// or TT_SEED_DIR) added.
 // Environment: TT_VSCODE=electron (try test-electron first), TT_TEST_TIMEOUT (seconds, default 300),
 // TT_CHROMIUM (browser, default /usr/bin/chromium), TT_VERBOSE=1 (echo the workbench's console, failed
 // requests and the clean-up steps), TT_KEEP_TMP=1 (keep the temp folder: code-server.log, user-data/logs),
 // TT_NO_APT=1 (never apt-get install the missing Debian packages chromium, ripgrep, libkrb5-dev).
 // The code-server log's tail is printed whenever a run fails without a test report or times out.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   ROOT,
@@ -62,8 +64,22 @@ for (let i = 0; i < argv.length; i++) {
   else workspaceArg = a;
 }
 if (!(timeoutSec > 0)) fail('--timeout needs a positive number of seconds');
-const WORKSPACE = path.resolve(workspaceArg ?? path.join(ROOT, 'test', 'integration', 'workspace'));
+const WORKSPACE = workspaceArg ? path.resolve(workspaceArg) : defaultWorkspace();
 if (!existsSync(WORKSPACE)) fail(`workspace folder ${WORKSPACE} does not exist`);
+
+/**
+ * The default workspace: a temp copy of test/integration/workspace plus the product's seed, residual_block.py,
+ * from ../shared/seed beside the repository (or TT_SEED_DIR), so the repo keeps no copy of it and the tests'
+ * edits never touch tracked files.
+ */
+function defaultWorkspace() {
+  const seedDir = [process.env.TT_SEED_DIR, path.join(ROOT, '..', 'shared', 'seed')].find((d) => d && existsSync(path.join(d, 'residual_block.py')));
+  if (!seedDir) fail('the seed residual_block.py was not found in ../shared/seed beside the repository; set TT_SEED_DIR');
+  const dir = path.join(makeTmpDir('tt-workspace-'), 'workspace');
+  cpSync(path.join(ROOT, 'test', 'integration', 'workspace'), dir, { recursive: true });
+  copyFileSync(path.join(seedDir, 'residual_block.py'), path.join(dir, 'residual_block.py'));
+  return dir;
+}
 
 // ------------------------------------------------------------------------------------ build step
 async function build() {
