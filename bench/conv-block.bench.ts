@@ -2,8 +2,8 @@
 // PyTorch CPU measured in the same run.
 //
 //   npx tsx bench/conv-block.bench.ts [--runs 5] [--warmup 2] [--threads N] [--layout nhwc|nchw]
-//        [--wgrad conv-batch-as-channels|gemm-1x1-taps] [--no-input-grad] [--backend auto|wasm|cpu]
-//        [--no-simd] [--batch 32] [--profile] [--skip-torch]
+//        [--wgrad gemm-chunked|conv-batch-as-channels|gemm-1x1-taps] [--no-input-grad] [--backend auto|wasm|cpu]
+//        [--no-simd] [--batch 32] [--profile] [--skip-torch] [--wgrad-chunk-bytes B]
 //
 // Block (batch 32 × 64 × 56 × 56): conv3x3 64→128 stride 2 → BN → ReLU → conv3x3 128→128 → BN;
 // projection conv1x1 64→128 stride 2 → BN; add; ReLU; loss = mean. BN in training mode (batch stats,
@@ -26,7 +26,10 @@ import {
   convBackwardWeightNHWC,
   convForwardNHWC,
   convGeometry,
+  setWeightGradChunkBytes,
   setWeightGradStrategy,
+  WEIGHT_GRAD_CHUNK_BYTES,
+  WEIGHT_GRAD_STRATEGY,
   xToCHWN,
   type ConvGeometry,
   type WeightGradStrategy,
@@ -43,7 +46,8 @@ const RUNS = Number(opt('runs', '5'));
 const WARMUP = Number(opt('warmup', '2'));
 const THREADS = opt('threads', '') ? Number(opt('threads', '')) : undefined; // default: defaultWasmThreads()
 const LAYOUT = opt('layout', 'nhwc') as 'nhwc' | 'nchw';
-const WGRAD = opt('wgrad', 'conv-batch-as-channels') as WeightGradStrategy;
+const WGRAD = opt('wgrad', WEIGHT_GRAD_STRATEGY) as WeightGradStrategy; // default: the library's default
+const WGRAD_CHUNK = Number(opt('wgrad-chunk-bytes', String(WEIGHT_GRAD_CHUNK_BYTES))); // gemm-chunked only
 const INPUT_GRAD = !flag('no-input-grad');
 const BACKEND = opt('backend', 'auto') as BackendPref;
 const N = Number(opt('batch', '32'));
@@ -167,7 +171,7 @@ function step(x: tf.Tensor4D, P: Params, layout: 'nhwc' | 'nchw'): tf.NamedTenso
   let xPrepared: { xCHWN?: tf.Tensor4D } | undefined;
   const bwdConv = (inp: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, name: string, needInput: boolean) => {
     if (layout === 'nhwc') {
-      const prepared = inp === x && WGRAD === 'conv-batch-as-channels' ? (xPrepared ??= { xCHWN: timed(`bwd x layout (shared)`, () => xToCHWN(x)) }) : undefined;
+      const prepared = inp === x && WGRAD !== 'gemm-1x1-taps' ? (xPrepared ??= { xCHWN: timed(`bwd x layout (shared)`, () => xToCHWN(x)) }) : undefined;
       const dw = timed(`bwd ${name} dW`, () => convBackwardWeightNHWC(inp, dy, g, prepared));
       const dx = needInput ? timed(`bwd ${name} dX`, () => convBackwardInputNHWC(dy, w, g)) : undefined;
       return { dw, dx };
@@ -229,6 +233,7 @@ function vmHWMkb(): number {
 async function runTfjs() {
   const info = await initBackend(BACKEND, { threads: THREADS, noSimd: flag('no-simd') });
   setWeightGradStrategy(WGRAD);
+  setWeightGradChunkBytes(WGRAD_CHUNK);
   const P = makeParams(LAYOUT);
   const x = (LAYOUT === 'nhwc' ? tf.randomNormal([N, 56, 56, 64]) : tf.randomNormal([N, 64, 56, 56])) as tf.Tensor4D;
   const times: number[] = [];
@@ -253,7 +258,7 @@ async function main() {
   const load0 = loadavg()[0];
   console.log(
     `seed residual block fwd+bwd, batch ${N}x64x56x56, ${RUNS} runs after ${WARMUP} warmup; ` +
-      `input grad: ${INPUT_GRAD}; layout: ${LAYOUT}; weight-grad: ${WGRAD}; load avg ${load0.toFixed(2)}`,
+      `input grad: ${INPUT_GRAD}; layout: ${LAYOUT}; weight-grad: ${WGRAD}${WGRAD === 'gemm-chunked' ? ` (chunks of ${WGRAD_CHUNK} B)` : ''}; load avg ${load0.toFixed(2)}`,
   );
   let torch: ReturnType<typeof runTorch> | null = null;
   if (!flag('skip-torch')) {

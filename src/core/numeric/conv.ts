@@ -16,13 +16,14 @@
 //    DepthToSpace and StridedSlice are per-element loops, 50–100× slower). For stride 1
 //    this is the usual "conv of dy with the flipped, IO-transposed filter". No FLOP is wasted on the zeros
 //    that a dilate-dy-by-stride formulation would multiply.
-//  * grad-weight: dW[a,b,ci,co] = Σ_{n,i,j} x[n, s·i+d·a−p, s·j+d·b−p, ci] · dy[n,i,j,co]. Computed as a
-//    forward conv that treats Cin as the batch and N as the channels: input xᵀ [Cin,H,W,N], filter dyᵀ
-//    [Ho,Wo,N,Cout], stride d, dilation s → [Cin,kh,kw,Cout] (see WEIGHT_GRAD_STRATEGY for the
-//    alternative measured by the bench).
+//  * grad-weight: dW[a,b,ci,co] = Σ_{n,i,j} x[n, s·i+d·a−p, s·j+d·b−p, ci] · dy[n,i,j,co]. Computed as
+//    GEMMs over chunks of the pixel sum (im2col block of x × block of dy; see weightGradChunked), so that
+//    XNNPACK's packed dy block stays in cache; WEIGHT_GRAD_STRATEGY selects the alternatives measured by
+//    the bench (one conv that treats Cin as the batch and N as the channels, or one unchunked GEMM).
 // All functions are pure: inputs are never disposed, every intermediate is (tf.tidy).
 
 import * as tf from '@tensorflow/tfjs-core';
+import { copyRuns, ensureCopyRunsKernel } from './copyRuns';
 import { channelSumLast } from './reduce';
 
 export type IntPair = [number, number];
@@ -367,9 +368,16 @@ export function convBackwardInputNHWC(dy: tf.Tensor4D, wg: tf.Tensor4D, geom: Co
   });
 }
 
-/** How the grad-weight of an ungrouped conv is computed (measured in bench/conv-block.bench.ts). */
-export type WeightGradStrategy = 'conv-batch-as-channels' | 'gemm-1x1-taps';
-export let WEIGHT_GRAD_STRATEGY: WeightGradStrategy = 'conv-batch-as-channels';
+/**
+ * How the grad-weight of an ungrouped conv is computed (measured in bench/conv-block.bench.ts):
+ *  * 'gemm-chunked' (default): GEMMs over chunks of the reduction (pixels), see weightGradChunked. Needs the
+ *    copy kernel below, registered for the 'wasm' and 'cpu' backends; other backends use
+ *    'conv-batch-as-channels'.
+ *  * 'conv-batch-as-channels': one conv, x as [Cin,H,W,N] input and dy as a [Ho,Wo,N,Cout] filter.
+ *  * 'gemm-1x1-taps': one GEMM over all pixels (an im2col of every tap); slow, kept as a reference.
+ */
+export type WeightGradStrategy = 'gemm-chunked' | 'conv-batch-as-channels' | 'gemm-1x1-taps';
+export let WEIGHT_GRAD_STRATEGY: WeightGradStrategy = 'gemm-chunked';
 export function setWeightGradStrategy(s: WeightGradStrategy): void {
   WEIGHT_GRAD_STRATEGY = s;
 }
@@ -385,8 +393,97 @@ export interface WeightGradPrepared {
   xCHWN?: tf.Tensor4D;
 }
 
+/**
+ * Size of one dy chunk (K pixels × Cout × 4 bytes) in weightGradChunked. XNNPACK's GEMM streams all of its
+ * packed weights (here the dy chunk) once per tile of output rows, so they must stay cache-resident; with
+ * K = all N·Ho·Wo pixels they are re-read from memory for every row tile, which is why one big GEMM or the
+ * batch-as-channels conv ran at ~half the speed of the forward conv. 256 KiB – 1 MiB measured alike.
+ */
+export let WEIGHT_GRAD_CHUNK_BYTES = 512 * 1024;
+export function setWeightGradChunkBytes(b: number): void {
+  WEIGHT_GRAD_CHUNK_BYTES = b;
+}
+
+/**
+ * 'gemm-chunked': dW[(a,b,ci), co] = Σ_p A[(a,b,ci), p] · dy[p, co] over pixels p = (i, j, n), split into
+ * chunks of ~WEIGHT_GRAD_CHUNK_BYTES/(4·Cout) pixels (whole dy rows, or pieces of one row). Per chunk, the
+ * im2col block A [kh·kw·Cin, P_chunk] is cut out of x in [Cin, H, W, N] layout (padded; for a W-stride
+ * the columns are first split into stride phases so that every (tap, channel, dy row) is one contiguous
+ * run of (columns × N) values) with one memmove per run, dy's chunk is a contiguous block of dy in
+ * [Ho, Wo, N, Cout] layout, and one matMul (XNNPACK fully-connected; cheaper to set up than a 1×1 Conv2D,
+ * whose wasm kernel transposes the filter first) gives the chunk's partial [kh·kw·Cin, Cout]. Partials
+ * are summed as they come. Rows of A are ordered (a, b, ci), so the sum is already [kh,kw,Cin,Cout].
+ * The copies (≈ kh·kw × x) and the weight packing (≈ dy) are the overhead over the forward conv.
+ */
+function weightGradChunked(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, prepared?: WeightGradPrepared): tf.Tensor4D {
+  const [N, H, W, Cin] = x.shape;
+  const [, Ho, Wo, Cout] = dy.shape;
+  const pbf = farPad(H, g.kh, g.sh, g.dh, g.pt, Ho);
+  const prf = farPad(W, g.kw, g.sw, g.dw, g.pl, Wo);
+  const xT = prepared?.xCHWN ?? xToCHWN(x); // [Cin,H,W,N]
+  // Rows / columns the conv never reaches (negative far padding) stay: they are never read.
+  const Hp = g.pt + H + Math.max(0, pbf);
+  const sw = g.sw;
+  const Wq = Math.ceil((g.pl + W + Math.max(0, prf)) / sw); // columns per W-stride phase
+  let xp: tf.Tensor = xT;
+  if (g.pt || g.pl || pbf > 0 || Wq * sw !== W + g.pl) {
+    xp = tf.pad(xT, [[0, 0], [g.pt, Math.max(0, pbf)], [g.pl, Wq * sw - g.pl - W], [0, 0]]);
+  }
+  // [Cin, Hp, sw, Wq, N]: column c = q·sw + φ lives at (φ, q)
+  if (sw > 1) xp = tf.transpose(tf.reshape(xp, [Cin * Hp, Wq, sw, N]), [0, 2, 1, 3]);
+  const rowStride = sw * Wq * N;
+  const chStride = Hp * rowStride;
+  const tapOff: number[] = []; // (a, b) → offset of output column 0, row 0
+  for (let a = 0; a < g.kh; a++) {
+    for (let b = 0; b < g.kw; b++) {
+      const c = b * g.dw;
+      tapOff.push(a * g.dh * rowStride + ((c % sw) * Wq + Math.floor(c / sw)) * N);
+    }
+  }
+  const M = g.kh * g.kw * Cin;
+  const dyP = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [Ho * Wo * N, Cout]); // pixels (i, j, n)
+  const rowLen = Wo * N;
+  // pixels per chunk: the dy chunk within WEIGHT_GRAD_CHUNK_BYTES, the im2col chunk within 16 MiB
+  const target = Math.max(N, Math.min(Math.floor(WEIGHT_GRAD_CHUNK_BYTES / (4 * Cout)), Math.floor((4 << 20) / M)));
+  // chunks: r whole rows, or (when one row is too long) column blocks of one row
+  const rowsPer = Math.max(1, Math.min(Ho, Math.floor(target / rowLen)));
+  const colBlocks = rowsPer === 1 ? Math.max(1, Math.round(rowLen / target)) : 1;
+  const colsPer = Math.ceil(Wo / colBlocks);
+  // partial sums [M, Cout]; summed 8 at a time so that at most 8 are alive
+  let parts: tf.Tensor[] = [];
+  for (let i0 = 0; i0 < Ho; i0 += rowsPer) {
+    const r = Math.min(rowsPer, Ho - i0);
+    for (let j0 = 0; j0 < Wo; j0 += colsPer) {
+      const jn = Math.min(colsPer, Wo - j0);
+      const runLen = jn * N;
+      const starts = new Int32Array(M * r);
+      let k = 0;
+      for (let t = 0; t < tapOff.length; t++) {
+        for (let ci = 0; ci < Cin; ci++) {
+          const base = ci * chStride + tapOff[t] + j0 * N;
+          for (let rr = 0; rr < r; rr++) starts[k++] = base + (i0 + rr) * g.sh * rowStride;
+        }
+      }
+      const A = copyRuns(xp, [M, r * runLen], starts, runLen) as tf.Tensor2D;
+      const K = r * runLen;
+      const p0 = (i0 * Wo + j0) * N;
+      const F = copyRuns(dyP, [K, Cout], Int32Array.of(p0 * Cout), K * Cout) as tf.Tensor2D;
+      parts.push(tf.matMul(A, F)); // XNNPACK fully-connected: F [K, Cout] is packed as its weights
+      tf.dispose([A, F]);
+      if (parts.length === 8) {
+        const s = tf.addN(parts);
+        tf.dispose(parts);
+        parts = [s];
+      }
+    }
+  }
+  const sum = parts.length === 1 ? parts[0] : tf.addN(parts);
+  return tf.reshape(sum, [g.kh, g.kw, Cin, Cout]) as tf.Tensor4D;
+}
+
 /** Ungrouped grad-weight: x NHWC [N,H,W,Cin], dy NHWC [N,Ho,Wo,Cout] → [kh,kw,Cin,Cout]. */
 function weightGradDense(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, prepared?: WeightGradPrepared): tf.Tensor4D {
+  if (WEIGHT_GRAD_STRATEGY === 'gemm-chunked' && ensureCopyRunsKernel()) return weightGradChunked(x, dy, g, prepared);
   const [N, H, W, Cin] = x.shape;
   const [, Ho, Wo, Cout] = dy.shape;
   const pbf = farPad(H, g.kh, g.sh, g.dh, g.pt, Ho);
