@@ -427,6 +427,7 @@ async function main() {
     `  typing          ${t.rounds} edits of the input batch size in model_300.py (${t.lines} lines), keys 60 ms apart, debounce ${t.debounceMs} ms:\n` +
       `                  last keystroke → hints updated: median ${f(t.fromLastKeystrokeMs.median)} ms, p90 ${f(t.fromLastKeystrokeMs.p90)} ms, max ${f(t.fromLastKeystrokeMs.max)} ms\n` +
       `                  after the ${t.debounceMs} ms pause → hints updated: median ${f(t.afterPauseMs.median)} ms, p90 ${f(t.afterPauseMs.p90)} ms, max ${f(t.afterPauseMs.max)} ms  (${goal(t.afterPauseMs.median, 100)})\n` +
+      `                  median of the first 10 rounds ${f(t.afterPauseFirstTenMedianMs)} ms, of the other ${t.rounds - 10} ${f(t.afterPauseRestMedianMs)} ms; each round, in order: ${t.afterPauseSamplesMs.join(', ')} ms\n` +
       `                  longest extension-host stall in a round of typing: median ${f(t.hostStallWhileTypingMedianMs)} ms, max ${f(t.hostStallWhileTypingMaxMs)} ms`,
   );
   const s = r.stall;

@@ -61,6 +61,18 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
     );
   }
 
+  /**
+   * Tooltips are made when the editor resolves a hint (on hover), not with every hint: VS Code renders each
+   * Markdown tooltip as it receives the hints, which made large files' hints cost the host tens of milliseconds.
+   */
+  private readonly tooltips = new WeakMap<vscode.InlayHint, () => string>();
+
+  resolveInlayHint(hint: vscode.InlayHint): vscode.InlayHint {
+    const tooltip = this.tooltips.get(hint);
+    if (tooltip) hint.tooltip = new vscode.MarkdownString(tooltip());
+    return hint;
+  }
+
   async provideInlayHints(doc: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
     const density = this.hints.visible ? readConfig(doc.uri).hints.density : HintDensity.Off;
     if (density === HintDensity.Off) return [];
@@ -75,10 +87,10 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
       if (line === undefined || line >= doc.lineCount || line < range.start.line || line > range.end.line) return undefined;
       return doc.lineAt(line).range.end;
     };
-    const hint = (pos: vscode.Position, label: string, tooltip?: vscode.MarkdownString) => {
+    const hint = (pos: vscode.Position, label: string, tooltip?: () => string) => {
       const h = new vscode.InlayHint(pos, label, vscode.InlayHintKind.Type);
       h.paddingLeft = true;
-      if (tooltip) h.tooltip = tooltip;
+      if (tooltip) this.tooltips.set(h, tooltip);
       out.push(h);
     };
 
@@ -118,9 +130,7 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
             const params = m.totalParams > 0 ? `${formatCount(m.totalParams)} params → ` : '→ ';
             return params + outputs[i] + (verbose ? ` · ${formatMacs(m.macs)}` : '');
           });
-          const tip = new vscode.MarkdownString(
-            calls.map((m) => `**${moduleDisplayName(m)}** \`${m.className}(${m.args})\`: \`${formatSignature(m, failed)}\``).join('\n\n'),
-          );
+          const tip = () => calls.map((m) => `**${moduleDisplayName(m)}** \`${m.className}(${m.args})\`: \`${formatSignature(m, failed)}\``).join('\n\n');
           hint(pos, parts.join(' | ') + (calls.length > MAX_SHAPES ? ' | …' : ''), tip);
         }
         for (const u of r.unused) {
@@ -137,7 +147,7 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
         const pos = atLineEnd(view, s.site);
         if (!pos || skipDone.has(`${pos.line}:${s.label}`)) continue;
         skipDone.add(`${pos.line}:${s.label}`);
-        hint(pos, s.label, new vscode.MarkdownString(`Skip connection: ${s.kind} — ${skipShortcutText(s)}`));
+        hint(pos, s.label, () => `Skip connection: ${s.kind} — ${skipShortcutText(s)}`);
       }
     }
     return out;

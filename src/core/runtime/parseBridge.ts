@@ -9,7 +9,7 @@ import { parsePython } from '../syntax/parse';
  * The AST is never mutated by execution, so sharing it between runs is safe (imports.ts relies on the same).
  */
 const recent: Array<{ text: string; module: Module }> = [];
-const RECENT_PARSES = 8;
+const RECENT_PARSES = 4;
 
 /** Parses Python source into the engine AST (syntax errors are recorded in the module, not thrown). */
 export function parseSource(text: string): Module {
