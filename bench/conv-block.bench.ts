@@ -2,8 +2,8 @@
 // PyTorch CPU measured in the same run.
 //
 //   npx tsx bench/conv-block.bench.ts [--runs 5] [--warmup 2] [--threads N] [--layout nhwc|nchw]
-//        [--wgrad gemm-chunked|conv-batch-as-channels|gemm-1x1-taps] [--no-input-grad] [--backend auto|wasm|cpu]
-//        [--no-simd] [--batch 32] [--profile] [--skip-torch] [--wgrad-chunk-bytes B]
+//        [--wgrad gemm-chunked|conv-batch-as-channels|gemm-1x1-taps] [--no-input-grad] [--backend auto|node|wasm|cpu]
+//        [--no-simd] [--batch 32] [--profile] [--skip-torch] [--wgrad-chunk-bytes B] [--tfjs-node PATH]
 //
 // Block (batch 32 × 64 × 56 × 56): conv3x3 64→128 stride 2 → BN → ReLU → conv3x3 128→128 → BN;
 // projection conv1x1 64→128 stride 2 → BN; add; ReLU; loss = mean. BN in training mode (batch stats,
@@ -12,11 +12,14 @@
 // Layouts: 'nhwc' keeps activations channels-last between ops (what an engine with an internal NHWC
 // layout would run; the input is created NHWC); 'nchw' uses the PyTorch-layout API, which transposes at
 // every conv.
+// --tfjs-node DIR: a tfjs-node installation to load instead of '@tensorflow/tfjs-node' for --backend node|auto
+// (bench/tfjs-node-from-wheel.sh builds one offline).
 // Reported: median of --runs timed runs after --warmup runs, each side's peak RSS (VmHWM / ru_maxrss).
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import * as path from 'node:path';
 import { initBackend, type BackendPref } from '../src/core/numeric/backend';
 import { batchNormBackward, batchNormForward } from '../src/core/numeric/batchnorm';
 import {
@@ -50,6 +53,7 @@ const WGRAD = opt('wgrad', WEIGHT_GRAD_STRATEGY) as WeightGradStrategy; // defau
 const WGRAD_CHUNK = Number(opt('wgrad-chunk-bytes', String(WEIGHT_GRAD_CHUNK_BYTES))); // gemm-chunked only
 const INPUT_GRAD = !flag('no-input-grad');
 const BACKEND = opt('backend', 'auto') as BackendPref;
+const TFJS_NODE = opt('tfjs-node', '') ? path.resolve(opt('tfjs-node', '')) : undefined; // default: '@tensorflow/tfjs-node'
 const N = Number(opt('batch', '32'));
 const PROFILE = flag('profile');
 const PYTHON = process.env.TT_PYTHON ?? '/usr/bin/python3';
@@ -171,7 +175,9 @@ function step(x: tf.Tensor4D, P: Params, layout: 'nhwc' | 'nchw'): tf.NamedTenso
   let xPrepared: { xCHWN?: tf.Tensor4D } | undefined;
   const bwdConv = (inp: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, name: string, needInput: boolean) => {
     if (layout === 'nhwc') {
-      const prepared = inp === x && WGRAD !== 'gemm-1x1-taps' ? (xPrepared ??= { xCHWN: timed(`bwd x layout (shared)`, () => xToCHWN(x)) }) : undefined;
+      // (libtensorflow's own weight gradient, used on tfjs-node, reads x as it is)
+      const sharesLayout = WGRAD !== 'gemm-1x1-taps' && tf.getBackend() !== 'tensorflow';
+      const prepared = inp === x && sharesLayout ? (xPrepared ??= { xCHWN: timed(`bwd x layout (shared)`, () => xToCHWN(x)) }) : undefined;
       const dw = timed(`bwd ${name} dW`, () => convBackwardWeightNHWC(inp, dy, g, prepared));
       const dx = needInput ? timed(`bwd ${name} dX`, () => convBackwardInputNHWC(dy, w, g)) : undefined;
       return { dw, dx };
@@ -231,7 +237,7 @@ function vmHWMkb(): number {
 }
 
 async function runTfjs() {
-  const info = await initBackend(BACKEND, { threads: THREADS, noSimd: flag('no-simd') });
+  const info = await initBackend(BACKEND, { threads: THREADS, noSimd: flag('no-simd'), tfjsNodePath: TFJS_NODE });
   setWeightGradStrategy(WGRAD);
   setWeightGradChunkBytes(WGRAD_CHUNK);
   const P = makeParams(LAYOUT);

@@ -10,6 +10,8 @@ export interface CliOptions {
   numeric?: boolean;
   noSkips: boolean;
   backend: 'auto' | 'node' | 'wasm' | 'cpu';
+  /** An existing @tensorflow/tfjs-node installation to use for the node backend. */
+  tfjsNodePath?: string;
   timeLimitMs?: number;
 }
 
@@ -28,6 +30,7 @@ Options:
   --symbolic          shapes only, never compute values
   --no-skips          with --numeric: also run the model with every skip connection removed
   --backend NAME      auto | node | wasm | cpu (default auto)
+  --tfjs-node DIR     use the @tensorflow/tfjs-node installed in DIR for the node backend
   --time-limit MS     stop the script after MS milliseconds
   -h, --help          show this help
 `;
@@ -74,6 +77,9 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
         opts.backend = b;
         break;
       }
+      case '--tfjs-node':
+        opts.tfjsNodePath = need(i++, a);
+        break;
       case '--time-limit': {
         const ms = Number(need(i++, a));
         if (!Number.isFinite(ms) || ms <= 0) throw new UsageError('--time-limit takes a positive number of milliseconds');

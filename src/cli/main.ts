@@ -49,9 +49,10 @@ async function main(argv: string[]): Promise<number> {
   };
   // Numeric when asked, or by default when the script computes gradients (found in its syntax tree).
   const numeric = opts.numeric ?? (opts.noSkips || callsBackward(text));
-  const trace = numeric ? await traceNumeric({ ...req, backend: opts.backend }) : traceSource(req);
+  const backend = { backend: opts.backend, tfjsNodePath: opts.tfjsNodePath && path.resolve(opts.tfjsNodePath) };
+  const trace = numeric ? await traceNumeric({ ...req, ...backend }) : traceSource(req);
   let noSkipsTrace: TraceResult | undefined;
-  if (numeric && opts.noSkips) noSkipsTrace = await traceNumeric({ ...req, backend: opts.backend, noSkips: true });
+  if (numeric && opts.noSkips) noSkipsTrace = await traceNumeric({ ...req, ...backend, noSkips: true });
 
   if (opts.json) {
     const out = noSkipsTrace ? { ...trace, noSkips: noSkipsTrace } : trace;
@@ -89,6 +90,12 @@ async function main(argv: string[]): Promise<number> {
   }
   return EXIT_OK;
 }
+
+// A reader that stops early (`tensor-trace … | head`) closes the pipe: stop quietly, as other CLIs do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

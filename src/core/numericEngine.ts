@@ -17,6 +17,8 @@ export const NUMERIC_TIME_LIMIT_MS = 60_000;
 export interface NumericTraceRequest extends TraceRequest {
   /** TensorFlow.js backend (default 'auto': node, then wasm, then cpu). */
   backend?: BackendPref;
+  /** An existing @tensorflow/tfjs-node installation (its folder) to load instead of the one installed beside the engine. */
+  tfjsNodePath?: string;
   /** Run the model with every skip connection's addition replaced by its main path alone. */
   noSkips?: boolean;
   /** Called after every module call. */
@@ -29,23 +31,25 @@ export interface NumericTraceRequest extends TraceRequest {
   capture?: (c: NumericCapture) => void;
 }
 
-const backends = new Map<BackendPref, Promise<BackendInfo>>();
+const backends = new Map<string, Promise<BackendInfo>>();
 
 /**
  * Initialises (once per preference) and selects the backend. A host that switches preference between runs gets
  * the right one re-selected (tfjs has one active backend per process).
  */
-export async function numericBackend(pref: BackendPref = 'auto'): Promise<BackendInfo> {
-  let p = backends.get(pref);
+export async function numericBackend(pref: BackendPref = 'auto', tfjsNodePath?: string): Promise<BackendInfo> {
+  const key = `${pref}\u0000${tfjsNodePath ?? ''}`;
+  const opts = tfjsNodePath ? { tfjsNodePath } : {};
+  let p = backends.get(key);
   if (!p) {
-    p = initBackend(pref);
-    backends.set(pref, p);
-    p.catch(() => backends.delete(pref));
+    p = initBackend(pref, opts);
+    backends.set(key, p);
+    p.catch(() => backends.delete(key));
   }
   const info = await p;
   if (tf.getBackend() !== info.name) {
-    const again = initBackend(pref);
-    backends.set(pref, again);
+    const again = initBackend(pref, opts);
+    backends.set(key, again);
     return again;
   }
   return info;
@@ -58,7 +62,7 @@ export async function numericBackend(pref: BackendPref = 'auto'): Promise<Backen
 export async function traceNumeric(req: NumericTraceRequest): Promise<TraceResult> {
   let backend: BackendInfo;
   try {
-    backend = await numericBackend(req.backend ?? 'auto');
+    backend = await numericBackend(req.backend ?? 'auto', req.tfjsNodePath);
   } catch (e) {
     const result = runTrace(req);
     result.diagnostics.push({

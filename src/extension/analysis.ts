@@ -252,6 +252,7 @@ export class AnalysisService implements vscode.Disposable {
       const outcome = await this.client.run(job, {
         mode: options.mode,
         backend: config.backend,
+        ...(config.tfjsNodePath ? { tfjsNodePath: config.tfjsNodePath } : {}),
         key: options.rewrite ? undefined : target.key,
         // The engine stops itself at timeLimitMs; the host only steps in when it does not.
         timeoutMs: timeLimitMs + (options.mode === 'numeric' ? 10_000 : 3_000),

@@ -18,6 +18,7 @@ export const ConfigKey = {
   AutoTrace: 'autoTrace',
   NumericOnSave: 'numericOnSave',
   Backend: 'backend',
+  TfjsNodePath: 'tfjsNodePath',
   TimeLimitMs: 'timeLimitMs',
   NumericTimeLimitMs: 'numericTimeLimitMs',
   MemoryLimitMB: 'memoryLimitMB',
@@ -34,6 +35,8 @@ export interface TensorTraceConfig {
   autoTrace: AutoTrace;
   numericOnSave: boolean;
   backend: BackendSetting;
+  /** An existing @tensorflow/tfjs-node installation (its folder) for the node backend; '' for the one beside the extension. */
+  tfjsNodePath: string;
   timeLimitMs: number;
   /** Time limit of numeric traces (values and gradients), which take far longer than symbolic ones. */
   numericTimeLimitMs: number;
@@ -48,6 +51,7 @@ export const defaults: TensorTraceConfig = {
   autoTrace: AutoTrace.OnType,
   numericOnSave: false,
   backend: Backend.Auto,
+  tfjsNodePath: '',
   timeLimitMs: 5000,
   numericTimeLimitMs: 60000,
   memoryLimitMB: 2048,
@@ -75,6 +79,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): TensorTraceConfig
     autoTrace: oneOf(AutoTrace, c.get(ConfigKey.AutoTrace), defaults.autoTrace),
     numericOnSave: c.get(ConfigKey.NumericOnSave) === true,
     backend: oneOf(Backend, c.get(ConfigKey.Backend), defaults.backend),
+    tfjsNodePath: typeof c.get(ConfigKey.TfjsNodePath) === 'string' ? (c.get<string>(ConfigKey.TfjsNodePath) ?? '').trim() : '',
     timeLimitMs: clamp(c.get(ConfigKey.TimeLimitMs), 100, 600_000, defaults.timeLimitMs),
     numericTimeLimitMs: clamp(c.get(ConfigKey.NumericTimeLimitMs), 1000, 3_600_000, defaults.numericTimeLimitMs),
     memoryLimitMB: clamp(c.get(ConfigKey.MemoryLimitMB), 64, 65_536, defaults.memoryLimitMB),

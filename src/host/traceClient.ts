@@ -27,6 +27,8 @@ export type TraceOutcome =
 export interface TraceJobOptions {
   mode: TraceMode;
   backend?: BackendSetting;
+  /** An existing @tensorflow/tfjs-node installation for the node backend. */
+  tfjsNodePath?: string;
   /** Jobs with the same key replace each other while queued (typing produces many). */
   key?: string;
   /** Wall-clock limit for the whole job, after which the worker is terminated. */
@@ -151,7 +153,7 @@ export class TraceClient {
     }, p.options.timeoutMs);
     const request: WorkerRequest =
       p.options.mode === 'numeric'
-        ? { type: 'trace', id: p.id, mode: 'numeric', job: p.job, backend: p.options.backend ?? 'auto' }
+        ? { type: 'trace', id: p.id, mode: 'numeric', job: p.job, backend: p.options.backend ?? 'auto', tfjsNodePath: p.options.tfjsNodePath }
         : { type: 'trace', id: p.id, mode: 'symbolic', job: p.job };
     worker.postMessage(request);
   }

@@ -12,6 +12,8 @@ export interface NumericTraceRequest {
   entry?: { expr: string; inputs: number[][] };
   limits?: { timeMs?: number; steps?: number; memoryBytes?: number };
   backend: BackendSetting;
+  /** An existing @tensorflow/tfjs-node installation for the node backend. */
+  tfjsNodePath?: string;
 }
 
 export interface NumericTraceHooks {
@@ -38,6 +40,7 @@ export function loadNumericEngine(): TraceNumeric | undefined {
       entry: req.entry,
       limits: req.limits,
       backend: req.backend,
+      tfjsNodePath: req.tfjsNodePath,
       onProgress: (p) => hooks.onProgress(`${p.module} (${p.done}${p.total ? `/${p.total}` : ''})`, p.total ? p.done / p.total : null),
     });
   };

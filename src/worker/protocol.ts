@@ -23,7 +23,7 @@ export interface TraceJob {
 
 export type WorkerRequest =
   | { type: 'trace'; id: number; mode: 'symbolic'; job: TraceJob }
-  | { type: 'trace'; id: number; mode: 'numeric'; job: TraceJob; backend: BackendSetting }
+  | { type: 'trace'; id: number; mode: 'numeric'; job: TraceJob; backend: BackendSetting; tfjsNodePath?: string }
   /** Cooperative cancel for async (numeric) runs; the host still terminates the worker if it does not stop. */
   | { type: 'cancel'; id: number };
 

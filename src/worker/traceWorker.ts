@@ -127,7 +127,7 @@ async function handle(req: WorkerRequest): Promise<void> {
     running.set(req.id, abort);
     try {
       const result = await numeric(
-        { file: job.file, text: job.text, resolver, entry: job.entry, limits: job.limits, backend: req.backend },
+        { file: job.file, text: job.text, resolver, entry: job.entry, limits: job.limits, backend: req.backend, tfjsNodePath: req.tfjsNodePath },
         { onProgress: (message, fraction) => post({ type: 'progress', id: req.id, message, fraction }), signal: abort.signal },
       );
       finish(req.id, job, result, read, t0);

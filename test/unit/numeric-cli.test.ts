@@ -30,6 +30,17 @@ describe('numeric CLI', function () {
     assert.ok(s !== 'help' && s.numeric === false);
     const d = parseArgs(['m.py']);
     assert.ok(d !== 'help' && d.numeric === undefined, 'automatic by default');
+    const t = parseArgs(['m.py', '--backend', 'node', '--tfjs-node', '/opt/tfjs-node']);
+    assert.ok(t !== 'help' && t.backend === 'node' && t.tfjsNodePath === '/opt/tfjs-node');
+    assert.throws(() => parseArgs(['m.py', '--tfjs-node']), /--tfjs-node/);
+  });
+
+  it('says why the node backend was not used when the tfjs-node folder it was given does not load', async () => {
+    const missing = '/nonexistent/tfjs-node';
+    const info = await numericBackend('auto', missing);
+    assert.equal(info.name, 'wasm');
+    assert.match(info.reason, /node unavailable \(Cannot find module '\/nonexistent\/tfjs-node'/);
+    await assert.rejects(numericBackend('node', missing), /Cannot find module '\/nonexistent\/tfjs-node'/);
   });
 
   it('prints a gradient table with norms, parameter gradients, shortcut shares and the no-skips column', async () => {

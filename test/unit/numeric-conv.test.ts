@@ -207,6 +207,36 @@ try {
   loadError = e as Error;
 }
 
+describe('numeric backend selection', function () {
+  this.timeout(60_000);
+
+  it("'auto' falls back from tfjs-node to wasm and says why", async function () {
+    // (runs before the node-backend cases below: once tfjs-node is loaded in a process, 'auto' keeps it)
+    const info = await initBackend('auto', { tfjsNodePath: '@tensorflow/tfjs-node-definitely-absent' });
+    assert.equal(info.name, 'wasm');
+    assert.match(info.reason, /node unavailable/);
+    assert.equal(info.attempts[0].backend, 'node');
+    assert.equal(info.attempts[0].ok, false);
+    assert.match(info.wasmFile ?? '', /^tfjs-backend-wasm.*\.wasm$/);
+    assert.equal(backendInfo(), info);
+  });
+
+  it('loads the .wasm files from a local directory', function () {
+    const dir = resolveWasmDir();
+    assert.ok(existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')));
+    assert.throws(() => resolveWasmDir('/nonexistent-wasm-dir'), /no tfjs-backend-wasm/);
+  });
+
+  it('reports PyTorch-style conv argument errors', function () {
+    assert.throws(
+      () => convGeometry([2, 3, 8, 8], [16, 4, 3, 3]),
+      /Given groups=1, weight of size \[16, 4, 3, 3\], expected input\[2, 3, 8, 8\] to have 4 channels, but got 3 channels instead/,
+    );
+    assert.throws(() => convGeometry([1, 4, 8, 8], [4, 4, 3, 3], { stride: 2, padding: 'same' }), /not supported for strided/);
+    assert.throws(() => convGeometry([1, 4, 2, 2], [4, 4, 3, 3]), /Kernel size can't be greater than actual input size/);
+  });
+});
+
 describe('numeric layer vs PyTorch (test/reference/numeric_conv_ref.py)', function () {
   this.timeout(120_000);
 
@@ -215,12 +245,17 @@ describe('numeric layer vs PyTorch (test/reference/numeric_conv_ref.py)', functi
     assert.ok(manifest && manifest.cases.length >= 30, 'reference cases');
   });
 
-  for (const backend of ['wasm', 'cpu'] as const) {
+  // tfjs-node (libtensorflow) when TT_TFJS_NODE names an installation: .ci/run builds one from a TensorFlow wheel
+  // when the machine has one (bench/tfjs-node-from-wheel.sh); without it those cases show as skipped.
+  const tfjsNodePath = process.env.TT_TFJS_NODE;
+  if (!tfjsNodePath) it.skip('on the node backend (set TT_TFJS_NODE to a tfjs-node installation to run these cases)');
+  for (const backend of ['wasm', 'cpu', ...(tfjsNodePath ? (['node'] as const) : [])] as const) {
     describe(`on the ${backend} backend`, function () {
       before(async function () {
-        const info = await initBackend(backend);
-        assert.equal(info.name, backend);
-        assert.equal(tf.getBackend(), backend);
+        const info = await initBackend(backend, { tfjsNodePath });
+        const name = backend === 'node' ? 'tensorflow' : backend;
+        assert.equal(info.name, name);
+        assert.equal(tf.getBackend(), name);
       });
 
       for (const c of manifest?.cases ?? []) {
@@ -253,31 +288,3 @@ describe('numeric layer vs PyTorch (test/reference/numeric_conv_ref.py)', functi
   }
 });
 
-describe('numeric backend selection', function () {
-  this.timeout(60_000);
-
-  it("'auto' falls back from tfjs-node to wasm and says why", async function () {
-    const info = await initBackend('auto', { tfjsNodePath: '@tensorflow/tfjs-node-definitely-absent' });
-    assert.equal(info.name, 'wasm');
-    assert.match(info.reason, /node unavailable/);
-    assert.equal(info.attempts[0].backend, 'node');
-    assert.equal(info.attempts[0].ok, false);
-    assert.match(info.wasmFile ?? '', /^tfjs-backend-wasm.*\.wasm$/);
-    assert.equal(backendInfo(), info);
-  });
-
-  it('loads the .wasm files from a local directory', function () {
-    const dir = resolveWasmDir();
-    assert.ok(existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')));
-    assert.throws(() => resolveWasmDir('/nonexistent-wasm-dir'), /no tfjs-backend-wasm/);
-  });
-
-  it('reports PyTorch-style conv argument errors', function () {
-    assert.throws(
-      () => convGeometry([2, 3, 8, 8], [16, 4, 3, 3]),
-      /Given groups=1, weight of size \[16, 4, 3, 3\], expected input\[2, 3, 8, 8\] to have 4 channels, but got 3 channels instead/,
-    );
-    assert.throws(() => convGeometry([1, 4, 8, 8], [4, 4, 3, 3], { stride: 2, padding: 'same' }), /not supported for strided/);
-    assert.throws(() => convGeometry([1, 4, 2, 2], [4, 4, 3, 3]), /Kernel size can't be greater than actual input size/);
-  });
-});

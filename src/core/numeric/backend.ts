@@ -124,11 +124,30 @@ function reasonFrom(attempts: BackendInfo['attempts'], why: string): string {
   return [...failed, why].join('; ');
 }
 
+/**
+ * tfjs-node brings its own copy of @tensorflow/tfjs; its tfjs-core shares the global engine and kernel registry
+ * with ours, so its CPU kernels and platform register a second time, each with a console warning (~180 lines).
+ * Those are expected and harmless; any other warning still shows.
+ */
+function withoutDuplicateRegistrationWarnings<T>(load: () => T): T {
+  const warn = console.warn;
+  const duplicate = /is already registered|has already been set|Reusing existing backend factory/;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && duplicate.test(args[0]))) warn(...args);
+  };
+  try {
+    return load();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 async function tryNode(opts: BackendOptions, attempts: BackendInfo['attempts']): Promise<BackendInfo> {
   if (tf.findBackend('tensorflow') == null) {
     // Run-time require: esbuild keeps '@tensorflow/tfjs-node' external, and it may not be installed (its
     // install script downloads libtensorflow, which fails offline, and npm then drops the optional dependency).
-    nodeRequire()(opts.tfjsNodePath ?? '@tensorflow/tfjs-node');
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2'; // libtensorflow's start-up INFO lines, unless the user asked for them
+    withoutDuplicateRegistrationWarnings(() => nodeRequire()(opts.tfjsNodePath ?? '@tensorflow/tfjs-node'));
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error("tfjs-node loaded but backend 'tensorflow' failed to initialise");
   const reason = reasonFrom(attempts, '@tensorflow/tfjs-node is installed (native libtensorflow)');

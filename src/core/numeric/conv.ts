@@ -481,8 +481,26 @@ function weightGradChunked(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, pre
   return tf.reshape(sum, [g.kh, g.kw, Cin, Cout]) as tf.Tensor4D;
 }
 
+/**
+ * libtensorflow's own Conv2DBackpropFilter (tfjs-node's 'tensorflow' backend, oneDNN underneath): x padded
+ * (or cropped where the conv never reaches) so that the kernel's 'valid' convolution has exactly dy's shape;
+ * tfjs-node's kernel takes neither explicit padding nor dilation.
+ */
+function weightGradNative(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [, H, W, Cin] = x.shape;
+  const [, Ho, Wo, Cout] = dy.shape;
+  const pbf = farPad(H, g.kh, g.sh, 1, g.pt, Ho);
+  const prf = farPad(W, g.kw, g.sw, 1, g.pl, Wo);
+  let xs: tf.Tensor4D = x;
+  if (pbf < 0 || prf < 0) xs = tf.slice(xs, [0, 0, 0, 0], [-1, H + Math.min(0, pbf), W + Math.min(0, prf), -1]);
+  if (g.pt || g.pl || pbf > 0 || prf > 0) xs = tf.pad(xs, [[0, 0], [g.pt, Math.max(0, pbf)], [g.pl, Math.max(0, prf)], [0, 0]]);
+  const attrs = { strides: [g.sh, g.sw], pad: 'valid', dataFormat: 'NHWC', filterShape: [g.kh, g.kw, Cin, Cout] };
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
 /** Ungrouped grad-weight: x NHWC [N,H,W,Cin], dy NHWC [N,Ho,Wo,Cout] → [kh,kw,Cin,Cout]. */
 function weightGradDense(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, prepared?: WeightGradPrepared): tf.Tensor4D {
+  if (tf.getBackend() === 'tensorflow' && g.dh === 1 && g.dw === 1) return weightGradNative(x, dy, g);
   if (WEIGHT_GRAD_STRATEGY === 'gemm-chunked' && ensureCopyRunsKernel()) return weightGradChunked(x, dy, g, prepared);
   const [N, H, W, Cin] = x.shape;
   const [, Ho, Wo, Cout] = dy.shape;
