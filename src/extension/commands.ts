@@ -34,6 +34,8 @@ export interface TraceSummary {
   /** Of that, the worker's time and the engine's own. */
   workerMs: number;
   engineMs: number;
+  /** The backend that ran, and why it was chosen. */
+  backend: { name: string; reason: string } | null;
 }
 
 /** Arguments accepted by Trace Module Under Cursor… (from CodeLens, or preset to skip the prompts). */
@@ -108,6 +110,7 @@ export class Commands implements PanelActions {
       ms: run.analysis?.ms ?? 0,
       workerMs: run.analysis?.workerMs ?? 0,
       engineMs: r?.timings.totalMs ?? 0,
+      backend: r ? { name: r.backend.name, reason: r.backend.reason } : null,
     };
   }
 

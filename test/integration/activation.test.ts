@@ -62,6 +62,7 @@ describe('activation and contributions', () => {
       'tensorTrace.memoryLimitMB',
       'tensorTrace.numericOnSave',
       'tensorTrace.numericTimeLimitMs',
+      'tensorTrace.tfjsNodePath',
       'tensorTrace.timeLimitMs',
     ]);
     for (const [k, p] of Object.entries(props)) {

@@ -7,16 +7,9 @@ import pkg from '../../package.json';
 export const extensionId = `${pkg.publisher}.${pkg.name}`;
 
 /** What tensorTrace.traceFile and tensorTrace.traceModule return. */
-export interface TraceSummary {
-  key: string;
-  mode: 'symbolic' | 'numeric';
-  outcome: string;
-  modules: number;
-  skips: number;
-  params: number;
-  error: string | null;
-  ms: number;
-}
+import type { TraceSummary } from '../../src/extension/commands';
+
+export type { TraceSummary };
 
 export function workspaceUri(...segments: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];

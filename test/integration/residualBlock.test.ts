@@ -130,6 +130,19 @@ describe('residual_block.py (the seed)', function () {
     assert.equal(s.params, 230_144);
   });
 
+  it('loads tfjs-node from tensorTrace.tfjsNodePath, and says why not when it cannot', async () => {
+    const config = vscode.workspace.getConfiguration('tensorTrace');
+    await config.update('tfjsNodePath', '/nonexistent/tfjs-node', vscode.ConfigurationTarget.Global);
+    try {
+      const s = await vscode.commands.executeCommand<TraceSummary>('tensorTrace.runNumericTrace', doc.uri);
+      assert.equal(s?.outcome, 'done');
+      assert.equal(s?.backend?.name, 'wasm');
+      assert.match(s?.backend?.reason ?? '', /node unavailable \(Cannot find module '\/nonexistent\/tfjs-node'/);
+    } finally {
+      await config.update('tfjsNodePath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('traces the class under the cursor with chosen arguments and input shape', async () => {
     const s = await vscode.commands.executeCommand<TraceSummary>('tensorTrace.traceModule', {
       uri: doc.uri.toString(),
