@@ -383,7 +383,7 @@ export class Commands implements PanelActions {
   async selectBackend(preset?: BackendSetting): Promise<BackendSetting | undefined> {
     const items: Array<vscode.QuickPickItem & { value: BackendSetting }> = [
       { value: Backend.Auto, label: 'auto', description: 'Fastest available: node, then wasm, then cpu' },
-      { value: Backend.Node, label: 'node', description: 'tfjs-node: native TensorFlow (needs the optional native package)' },
+      { value: Backend.Node, label: 'node', description: 'tfjs-node: native TensorFlow (the optional package, or one named by tensorTrace.tfjsNodePath)' },
       { value: Backend.Wasm, label: 'wasm', description: 'WebAssembly with SIMD and threads where available' },
       { value: Backend.Cpu, label: 'cpu', description: 'Plain JavaScript: slowest, always available' },
     ];
