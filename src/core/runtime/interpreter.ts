@@ -195,6 +195,15 @@ hashHooks.instance = (v: PyInstance): string | undefined => {
 /** Exceptions raised by executing an ErrorStmt/ErrorExpr: already reported as syntax errors up front. */
 const syntaxRaises = new WeakSet<PyInstance>();
 
+/** [self, ...args] without the spread's iterator protocol (a method call's argument list). */
+function withSelf(self: PyValue, args: PyValue[]): PyValue[] {
+  const n = args.length;
+  const out = new Array<PyValue>(n + 1);
+  out[0] = self;
+  for (let i = 0; i < n; i++) out[i + 1] = args[i];
+  return out;
+}
+
 export class Interpreter implements Interp {
   readonly trace: TraceHooks;
   readonly sink: DiagnosticSink;
@@ -1075,10 +1084,10 @@ export class Interpreter implements Interp {
 
   /** Calls a class attribute `f` on `self` (no bound-method allocation for plain functions). */
   callMethod(f: PyValue, self: PyValue, args: PyValue[], kwargs: Map<string, PyValue> = NO_KWARGS, span?: Span): PyValue {
-    if (f instanceof PyFunction) return this.callFunction(f, [self, ...args], kwargs);
+    if (f instanceof PyFunction) return this.callFunction(f, withSelf(self, args), kwargs);
     if (f instanceof PyBuiltinFunction) {
       if (nonBindingBuiltins.has(f)) return this.callNative(f, args, kwargs, span);
-      return this.callNative(f, [self, ...args], kwargs, span);
+      return this.callNative(f, withSelf(self, args), kwargs, span);
     }
     if (f instanceof PyStaticMethod) return this.callValue(f.func, args, kwargs, span);
     if (f instanceof PyClassMethod) return this.callValue(f.func, [self instanceof PyClass ? self : typeOf(self), ...args], kwargs, span);

@@ -303,6 +303,8 @@ interface CompiledSignature {
   named: SigParam[];
   /** Parameters whose type tag is checked (checkType does something for them). */
   typed: SigParam[];
+  /** Keyword-only parameters a call must give (no default, not optional). */
+  requiredKwonly: SigParam[];
 }
 
 const compiledSignatures = new WeakMap<Signature, CompiledSignature>();
@@ -324,6 +326,7 @@ function compiled(sig: Signature): CompiledSignature {
         (p) => p.kind !== 'varargs' && p.kind !== 'varkw' &&
           (p.type === 'Tensor' || p.type === 'Tensors' || p.type === 'int' || p.type === 'ints' || p.type === 'float' || p.type === 'Scalar'),
       ),
+      requiredKwonly: sig.params.filter((p) => p.kind === 'kwonly' && p.default === undefined && !p.optional),
     };
     compiledSignatures.set(sig, c);
   }
@@ -381,8 +384,10 @@ export function bindArgs(sig: Signature, call: CallArgs): Args {
     if (!values.has(p.name) && p.default === undefined && !p.optional) (missing ??= []).push(p);
   }
   if (missing) throw missingError(fname, missing.map((p) => p.name), py, 'positional');
-  const missingKw = sig.params.filter((p) => p.kind === 'kwonly' && !values.has(p.name) && p.default === undefined && !p.optional);
-  if (missingKw.length) throw missingError(fname, missingKw.map((p) => p.name), py, 'keyword-only');
+  if (c.requiredKwonly.length) {
+    const missingKw = c.requiredKwonly.filter((p) => !values.has(p.name));
+    if (missingKw.length) throw missingError(fname, missingKw.map((p) => p.name), py, 'keyword-only');
+  }
   for (const p of c.named) if (!values.has(p.name)) values.set(p.name, p.default === undefined ? null : p.default);
 
   const args = new Args(sig, values, varargs, varkw, nPos, keywords);
