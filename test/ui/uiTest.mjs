@@ -45,6 +45,7 @@ import {
   workbenchUrl,
 } from '../vscode/codeServer.mjs';
 import { packageVsix } from './packageVsix.mjs';
+import { findSeedDir } from '../seedDir.mjs';
 
 setLogPrefix('ui');
 const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
@@ -71,9 +72,7 @@ if (only && only !== 'dev' && only !== 'vsix') {
 const timeoutSec = Number(process.env.TT_UI_TIMEOUT || 900);
 
 // ------------------------------------------------------------------------------------- the truth
-const SEED_DIR = [process.env.TT_SEED_DIR, path.join(ROOT, '..', 'shared', 'seed'), '/work/shared/seed'].find(
-  (d) => d && existsSync(path.join(d, 'residual_block.py')) && existsSync(path.join(d, 'residual_block.expected-output.txt')),
-);
+const SEED_DIR = findSeedDir(ROOT);
 if (!SEED_DIR) {
   console.error('UI test: the seed (residual_block.py and its expected output) was not found in ../shared/seed; set TT_SEED_DIR.');
   process.exit(1);

@@ -8,8 +8,9 @@ import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'test', 'reference', 'numeric_ref.py');
-/** The product's seed folder: ../shared/seed beside the repository (as CI lays it out), or $TT_SEED_DIR. */
-const SEED_DIR = process.env.TT_SEED_DIR || path.join(ROOT, '..', 'shared', 'seed');
+/** The product's seed folder, looked for where test/seedDir.mjs looks: $TT_SEED_DIR, ../shared/seed, /work/shared/seed. */
+const SEED_CANDIDATES = [process.env.TT_SEED_DIR, path.join(ROOT, '..', 'shared', 'seed'), '/work/shared/seed'].filter((d): d is string => !!d);
+const SEED_DIR = SEED_CANDIDATES.find((d) => existsSync(path.join(d, 'residual_block.py'))) ?? SEED_CANDIDATES[0];
 export const CACHE = path.join(ROOT, 'test', '.cache', 'numeric-ref');
 const PYTHON = process.env.TT_PYTHON ?? '/usr/bin/python3';
 
@@ -66,7 +67,8 @@ export function loadRef(): RefIndex {
   const read = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RefIndex) : null);
   let idx = read();
   if (!idx || idx.version !== v) {
-    const r = spawnSync(PYTHON, [SCRIPT, '--out', CACHE], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const env = { ...process.env, TT_SEED_DIR: SEED_DIR }; // the script reads the seed this file found
+    const r = spawnSync(PYTHON, [SCRIPT, '--out', CACHE], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
     if (r.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} failed (status ${r.status}): ${r.error?.message ?? ''}\n${r.stderr}`);
     idx = read();
     if (!idx || idx.version !== v) throw new Error(`${SCRIPT} did not write a current ${file}`);

@@ -18,8 +18,7 @@
 // Progress goes to stderr, the test report to stdout (its last line is `N passed, N failed`).
 // See /work/shared/REAL-VSCODE-TESTING.md.
 //
-// The default workspace is a temp copy of test/integration/workspace with the seed (../shared/seed/residual_block.py,
-// or TT_SEED_DIR) added.
+// The default workspace is a temp copy of test/integration/workspace with the seed added (test/seedDir.mjs).
 // Environment: TT_VSCODE=electron (try test-electron first), TT_TEST_TIMEOUT (seconds, default 300),
 // TT_CHROMIUM (browser, default /usr/bin/chromium), TT_VERBOSE=1 (echo the workbench's console, failed
 // requests and the clean-up steps), TT_KEEP_TMP=1 (keep the temp folder: code-server.log, user-data/logs),
@@ -44,6 +43,7 @@ import {
   startCodeServer,
   workbenchUrl,
 } from './codeServer.mjs';
+import { findSeedDir } from '../seedDir.mjs';
 
 setLogPrefix('integration');
 const OUT_DIR = path.join(ROOT, 'out', 'test');
@@ -69,11 +69,11 @@ if (!existsSync(WORKSPACE)) fail(`workspace folder ${WORKSPACE} does not exist`)
 
 /**
  * The default workspace: a temp copy of test/integration/workspace plus the product's seed, residual_block.py,
- * from ../shared/seed beside the repository (or TT_SEED_DIR), so the repo keeps no copy of it and the tests'
- * edits never touch tracked files.
+ * from the seed folder (test/seedDir.mjs), so the repo keeps no copy of it and the tests' edits never touch
+ * tracked files.
  */
 function defaultWorkspace() {
-  const seedDir = [process.env.TT_SEED_DIR, path.join(ROOT, '..', 'shared', 'seed')].find((d) => d && existsSync(path.join(d, 'residual_block.py')));
+  const seedDir = findSeedDir(ROOT);
   if (!seedDir) fail('the seed residual_block.py was not found in ../shared/seed beside the repository; set TT_SEED_DIR');
   const dir = path.join(makeTmpDir('tt-workspace-'), 'workspace');
   cpSync(path.join(ROOT, 'test', 'integration', 'workspace'), dir, { recursive: true });
