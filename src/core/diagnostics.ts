@@ -130,6 +130,10 @@ export class LineMap {
     // Copy the two offsets: callers often pass a whole AST node, which must not leak into the trace.
     return { file, span: { start: span.start, end: span.end }, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
+  /** Offset where a 1-based line starts, or undefined past the last line. */
+  lineStart(line: number): number | undefined {
+    return line >= 1 ? this.starts[line - 1] : undefined;
+  }
   lineText(line: number): string {
     const starts = this.starts;
     const s = starts[line - 1] ?? this.text.length;

@@ -67,6 +67,10 @@ function clamp(v: unknown, min: number, max: number, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback;
 }
 
+function text(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
 function shape(v: unknown, fallback: number[]): number[] {
   return Array.isArray(v) && v.length > 0 && v.length <= 8 && v.every((d) => Number.isInteger(d) && d > 0) ? (v as number[]) : fallback;
 }
@@ -79,7 +83,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): TensorTraceConfig
     autoTrace: oneOf(AutoTrace, c.get(ConfigKey.AutoTrace), defaults.autoTrace),
     numericOnSave: c.get(ConfigKey.NumericOnSave) === true,
     backend: oneOf(Backend, c.get(ConfigKey.Backend), defaults.backend),
-    tfjsNodePath: typeof c.get(ConfigKey.TfjsNodePath) === 'string' ? (c.get<string>(ConfigKey.TfjsNodePath) ?? '').trim() : '',
+    tfjsNodePath: text(c.get(ConfigKey.TfjsNodePath)),
     timeLimitMs: clamp(c.get(ConfigKey.TimeLimitMs), 100, 600_000, defaults.timeLimitMs),
     numericTimeLimitMs: clamp(c.get(ConfigKey.NumericTimeLimitMs), 1000, 3_600_000, defaults.numericTimeLimitMs),
     memoryLimitMB: clamp(c.get(ConfigKey.MemoryLimitMB), 64, 65_536, defaults.memoryLimitMB),

@@ -1,6 +1,8 @@
 // Maps between the one text the engine traces and the editor documents it came from: a file is one segment,
 // a notebook's code cells are joined in order into one program, one segment per cell.
 
+import { LineMap } from '../core/diagnostics';
+
 /** One editor document inside the traced text. */
 export interface Segment {
   /** The document's URI string (a notebook cell's URI for notebooks). */
@@ -21,33 +23,14 @@ export interface DocPosition {
 }
 
 export class SourceMap {
-  /** Offsets where each line of `text` starts (built on first use). */
-  private lineStarts?: Uint32Array;
+  /** Lines and columns of the traced text (the engine's own line map). */
+  private readonly lines: LineMap;
 
   private constructor(
     readonly text: string,
     readonly segments: readonly Segment[],
-  ) {}
-
-  private starts(): Uint32Array {
-    if (this.lineStarts) return this.lineStarts;
-    const starts = new Uint32Array(countLines(this.text));
-    let n = 1;
-    for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) starts[n++] = i + 1;
-    return (this.lineStarts = starts);
-  }
-
-  /** 0-based line of the traced text that holds an offset (binary search over the line starts). */
-  private lineAtOffset(offset: number): number {
-    const starts = this.starts();
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+  ) {
+    this.lines = new LineMap(text);
   }
 
   /** A single document traced as is. */
@@ -86,8 +69,8 @@ export class SourceMap {
   offsetToDocument(offset: number): DocPosition | undefined {
     const seg = this.segments.find((s) => offset >= s.startOffset && offset <= s.startOffset + s.length);
     if (!seg) return undefined;
-    const line = this.lineAtOffset(offset);
-    return { uri: seg.uri, line: line + 1 - seg.startLine, character: offset - this.starts()[line] };
+    const p = this.lines.position(offset);
+    return { uri: seg.uri, line: p.line - seg.startLine, character: p.column - 1 };
   }
 
   /** The 1-based line and column of the traced text for a 0-based document position. */
@@ -102,7 +85,8 @@ export class SourceMap {
     const seg = this.segments.find((s) => s.uri === uri);
     if (!seg) return undefined;
     if (line >= seg.lineCount) return undefined;
-    return this.starts()[seg.startLine - 1 + line] + character;
+    const start = this.lines.lineStart(seg.startLine + line);
+    return start === undefined ? undefined : start + character;
   }
 
   segmentAtLine(line: number): Segment | undefined {
@@ -111,11 +95,7 @@ export class SourceMap {
 
   /** Text of a 1-based line of the traced text. */
   lineText(line: number): string {
-    const starts = this.starts();
-    if (line < 1 || line > starts.length) return '';
-    const start = starts[line - 1];
-    const end = this.text.indexOf('\n', start);
-    return this.text.slice(start, end < 0 ? undefined : end);
+    return this.lines.lineText(line);
   }
 }
 

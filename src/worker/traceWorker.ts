@@ -73,31 +73,7 @@ function engineLimits(job: TraceJob): { timeMs: number; steps?: number; maxTenso
   return { timeMs: job.limits.timeMs, maxTensorBytes: job.limits.memoryBytes, ...(job.limits.steps ? { steps: job.limits.steps } : {}) };
 }
 
-/**
- * Keeps only start/end of every location's span: the engine may hand over the AST node itself as the span, which
- * would ship whole syntax trees to the host and the webview.
- */
-function slimSpans(value: unknown): void {
-  if (typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) slimSpans(value[i]);
-    return;
-  }
-  const o = value as Record<string, unknown>;
-  for (const k in o) {
-    const v = o[k];
-    if (typeof v !== 'object' || v === null) continue;
-    if (k === 'span') {
-      const s = v as { start: number; end: number };
-      o.span = { start: s.start, end: s.end };
-    } else {
-      slimSpans(v);
-    }
-  }
-}
-
 function finish(id: number, job: TraceJob, result: TraceResult, read: Map<string, string>, t0: number): void {
-  slimSpans(result);
   const files = new Map<string, string>([[job.file, job.text], ...read]);
   const sources: Record<string, string> = {};
   for (const [file, text] of files) sources[file] = sha1(text);

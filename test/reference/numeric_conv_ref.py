@@ -60,6 +60,19 @@ def grads(out_fn, dy, tensors):
     return out, [None if l is None else l.grad for l in leaves]
 
 
+def conv_case(w, cid, kind, params, f, x, wt, b):
+    """Draws dy for f's output and records the inputs, the output and every gradient as one case."""
+    y = f(x.double(), wt.double(), None if b is None else b.double())
+    dy = rnd(*y.shape)
+    y, (dx, dw, db) = grads(f, dy, [x, wt, b])
+    ins = {"x": x, "w": wt, "dy": dy}
+    outs = {"y": y, "dx": dx, "dw": dw}
+    if b is not None:
+        ins["b"] = b
+        outs["db"] = db
+    w.case(cid, kind, params, ins, outs)
+
+
 def conv2d_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, dilation=1, groups=1, bias=True, asym=None):
     kh, kw = (k, k) if isinstance(k, int) else k
     x = rnd(N, Cin, H, W)
@@ -73,16 +86,8 @@ def conv2d_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, dilation=1, 
             return F.conv2d(x_, w_, b_, stride, 0, dilation, groups)
         return F.conv2d(x_, w_, b_, stride, padding, dilation, groups)
 
-    y = f(x.double(), wt.double(), None if b is None else b.double())
-    dy = rnd(*y.shape)
-    y, (dx, dw, db) = grads(f, dy, [x, wt, b])
     params = {"stride": stride, "padding": padding if asym is None else asym, "dilation": dilation, "groups": groups}
-    ins = {"x": x, "w": wt, "dy": dy}
-    outs = {"y": y, "dx": dx, "dw": dw}
-    if b is not None:
-        ins["b"] = b
-        outs["db"] = db
-    w.case(cid, "conv2d", params, ins, outs)
+    conv_case(w, cid, "conv2d", params, f, x, wt, b)
 
 
 def conv1d_case(w, cid, N, Cin, L, Cout, k, stride=1, padding=0, dilation=1, groups=1, bias=True):
@@ -90,15 +95,7 @@ def conv1d_case(w, cid, N, Cin, L, Cout, k, stride=1, padding=0, dilation=1, gro
     wt = rnd(Cout, Cin // groups, k) * (1.0 / (Cin // groups * k) ** 0.5)
     b = rnd(Cout) if bias else None
     f = lambda x_, w_, b_: F.conv1d(x_, w_, b_, stride, padding, dilation, groups)
-    y = f(x.double(), wt.double(), None if b is None else b.double())
-    dy = rnd(*y.shape)
-    y, (dx, dw, db) = grads(f, dy, [x, wt, b])
-    ins = {"x": x, "w": wt, "dy": dy}
-    outs = {"y": y, "dx": dx, "dw": dw}
-    if b is not None:
-        ins["b"] = b
-        outs["db"] = db
-    w.case(cid, "conv1d", {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}, ins, outs)
+    conv_case(w, cid, "conv1d", {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}, f, x, wt, b)
 
 
 def convt_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True):
@@ -106,16 +103,8 @@ def convt_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, output_paddin
     wt = rnd(Cin, Cout // groups, k, k) * (1.0 / (Cin * k * k / stride) ** 0.5)
     b = rnd(Cout) if bias else None
     f = lambda x_, w_, b_: F.conv_transpose2d(x_, w_, b_, stride, padding, output_padding, groups, dilation)
-    y = f(x.double(), wt.double(), None if b is None else b.double())
-    dy = rnd(*y.shape)
-    y, (dx, dw, db) = grads(f, dy, [x, wt, b])
-    ins = {"x": x, "w": wt, "dy": dy}
-    outs = {"y": y, "dx": dx, "dw": dw}
-    if b is not None:
-        ins["b"] = b
-        outs["db"] = db
     params = {"stride": stride, "padding": padding, "outputPadding": output_padding, "dilation": dilation, "groups": groups}
-    w.case(cid, "conv_transpose2d", params, ins, outs)
+    conv_case(w, cid, "conv_transpose2d", params, f, x, wt, b)
 
 
 def bn_case(w, cid, N, C, H, W, momentum=0.1, eps=1e-5, training=True):

@@ -2,8 +2,12 @@
 // ops outside leaf layers, construction sites, diagnostic codes for shape/skip/memory errors, entry runs.
 
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { traceSource } from '../../src/core/engine';
 import type { TraceResult } from '../../src/core/trace/types';
+import { createFileResolver } from '../../src/host/fileResolver';
+import { assertSlimSpans } from './slimSpans';
 
 const FILE = '/virtual/model.py';
 
@@ -376,5 +380,17 @@ Net()(torch.randn(3, 5))
     const w = t.diagnostics.find((d) => d.severity === 'warning');
     assert.equal(w?.message, 'mat1 and mat2 shapes cannot be multiplied (3x5 and 4x2)');
     assert.equal(w?.location.line, lineOf(body, 'return self.fc(x)'));
+  });
+});
+
+describe('engine trace: locations', () => {
+  it('carries spans as plain { start, end } in every fixture, error included (no AST nodes reach the host)', () => {
+    const dir = join(__dirname, '..', 'fixtures');
+    let spans = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.py'))) {
+      const file = join(dir, f);
+      spans += assertSlimSpans(traceSource({ file, text: readFileSync(file, 'utf8'), resolver: createFileResolver([dir]) }), f);
+    }
+    assert.ok(spans > 500, `${spans} spans checked`);
   });
 });

@@ -10,6 +10,7 @@ import { numericBackend, traceNumeric } from '../../src/core/numericEngine';
 import type { TraceResult } from '../../src/core/trace/types';
 import { createFileResolver } from '../../src/host/fileResolver';
 import { ROOT, seedFile } from './numericRefCache';
+import { assertSlimSpans } from './slimSpans';
 
 /** The seed (../shared/seed/residual_block.py), read by the first hook so a missing seed fails these tests only. */
 let seedPath = '';
@@ -47,6 +48,7 @@ describe('numeric trace', function () {
     });
 
     it('runs numerically on wasm without diagnostics', () => {
+      assertSlimSpans(r);
       assert.equal(r.mode, 'numeric');
       assert.equal(r.backend.name, 'wasm');
       assert.deepEqual(r.diagnostics.map((d) => d.message), []);

@@ -495,7 +495,7 @@ function weightGradNative(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.
   if (pbf < 0 || prf < 0) xs = tf.slice(xs, [0, 0, 0, 0], [-1, H + Math.min(0, pbf), W + Math.min(0, prf), -1]);
   if (g.pt || g.pl || pbf > 0 || prf > 0) xs = tf.pad(xs, [[0, 0], [g.pt, Math.max(0, pbf)], [g.pl, Math.max(0, prf)], [0, 0]]);
   const attrs = { strides: [g.sh, g.sw], pad: 'valid', dataFormat: 'NHWC', filterShape: [g.kh, g.kw, Cin, Cout] };
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** Ungrouped grad-weight: x NHWC [N,H,W,Cin], dy NHWC [N,Ho,Wo,Cout] → [kh,kw,Cin,Cout]. */

@@ -1194,11 +1194,7 @@ export class Interpreter implements Interp {
     if (!minfo) throw new Error('function called with no module context');
     const frame = new Frame(scope, minfo, fn, fn.qualname + '.<locals>.');
     if (def.kind === 'FunctionDef' && def.isGenerator) return this.makeGenerator(fn, frame);
-    if (++this.depth > this.limits.recursion) {
-      this.depth--;
-      throw this.recursionLimit();
-    }
-    this.frames.push(frame);
+    this.enterFrame(frame);
     const self = fn.definingClass !== null && args.length > 0 ? args[0] : undefined;
     this.trace.onEnterFunction(fn, self);
     try {
@@ -1211,8 +1207,7 @@ export class Interpreter implements Interp {
     } catch (e) {
       throw this.noteFrame(e, frame);
     } finally {
-      this.frames.pop();
-      this.depth--;
+      this.leaveFrame();
       this.trace.onExitFunction(fn);
     }
   }
@@ -1762,18 +1757,13 @@ export class Interpreter implements Interp {
     const scope = new Scope(ScopeKind.Class, ns, f.scope, f.scope.globals, null);
     const frame = new Frame(scope, f.info, f.fn, qual + '.');
     frame.classFns = [];
-    if (++this.depth > this.limits.recursion) {
-      this.depth--;
-      throw this.recursionLimit();
-    }
-    this.frames.push(frame);
+    this.enterFrame(frame);
     try {
       this.execBlock(s.body, frame);
     } catch (e) {
       throw this.noteFrame(e, frame);
     } finally {
-      this.frames.pop();
-      this.depth--;
+      this.leaveFrame();
     }
     const definedAt = f.info.lineMap.location(f.info.file, s.nameSpan);
     let cls: PyValue;
@@ -2288,11 +2278,7 @@ export class Interpreter implements Interp {
     let done = false;
     return new PyIterator(() => {
       if (done) return STOP;
-      if (++this.depth > this.limits.recursion) {
-        this.depth--;
-        throw this.recursionLimit();
-      }
-      this.frames.push(frame);
+      this.enterFrame(frame);
       try {
         const r = gen.next(null);
         if (r.done) {
@@ -2304,8 +2290,7 @@ export class Interpreter implements Interp {
         done = true;
         throw this.noteFrame(e, frame);
       } finally {
-        this.frames.pop();
-        this.depth--;
+        this.leaveFrame();
       }
     }, 'generator');
   }
@@ -2352,22 +2337,31 @@ export class Interpreter implements Interp {
     this.infoByModule.set(info.module, info);
   }
 
-  /** Executes a parsed module body in its own frame. */
-  execModuleBody(mod: Module, info: ModuleInfo): void {
-    const scope = new Scope(ScopeKind.Module, info.module.dict, null, info.module.dict, null);
-    const frame = new Frame(scope, info, null, '');
+  /** Pushes a Python frame, counting it against the recursion limit; every caller pairs it with leaveFrame. */
+  private enterFrame(frame: Frame): void {
     if (++this.depth > this.limits.recursion) {
       this.depth--;
       throw this.recursionLimit();
     }
     this.frames.push(frame);
+  }
+
+  private leaveFrame(): void {
+    this.frames.pop();
+    this.depth--;
+  }
+
+  /** Executes a parsed module body in its own frame. */
+  execModuleBody(mod: Module, info: ModuleInfo): void {
+    const scope = new Scope(ScopeKind.Module, info.module.dict, null, info.module.dict, null);
+    const frame = new Frame(scope, info, null, '');
+    this.enterFrame(frame);
     try {
       this.execBlock(mod.body, frame);
     } catch (e) {
       throw this.noteFrame(e, frame);
     } finally {
-      this.frames.pop();
-      this.depth--;
+      this.leaveFrame();
     }
   }
 
@@ -2376,15 +2370,13 @@ export class Interpreter implements Interp {
     const scope = new Scope(ScopeKind.Module, globals.dict, null, globals.dict, null);
     const frame = new Frame(scope, info, null, '');
     frame.stmt = expr;
-    this.frames.push(frame);
-    this.depth++;
+    this.enterFrame(frame);
     try {
       return this.eval(expr, frame);
     } catch (e) {
       throw this.noteFrame(e, frame);
     } finally {
-      this.frames.pop();
-      this.depth--;
+      this.leaveFrame();
     }
   }
 

@@ -30,6 +30,14 @@ const notSupported = (what: string): TorchError => new TorchError('NotImplemente
 // ------------------------------------------------------------------ convolution
 
 /** F.conv1d / F.conv2d (conv1d as conv2d with height 1), with the kernels' gradients. */
+/** A conv operand as the 2-D kernels take it: a batch axis added to an unbatched input, H = 1 for 1-d convs. */
+function to4d(v: tf.Tensor, n: number, addBatch: boolean): tf.Tensor4D {
+  let r = v;
+  if (addBatch) r = tf.expandDims(r, 0);
+  if (n === 1) r = tf.expandDims(r, 2);
+  return r as tf.Tensor4D;
+}
+
 export function convNumeric(n: 1 | 2 | 3): NumericForward {
   return (c) => {
     if (n === 3) return conv3dNumeric(c);
@@ -53,12 +61,7 @@ export function convNumeric(n: 1 | 2 | 3): NumericForward {
       padding,
       groups,
     };
-    const to4 = (v: tf.Tensor, isInput: boolean): tf.Tensor4D => {
-      let r = v;
-      if (isInput && unbatched) r = tf.expandDims(r, 0);
-      if (n === 1) r = tf.expandDims(r, 2);
-      return r as tf.Tensor4D;
-    };
+    const to4 = (v: tf.Tensor, isInput: boolean) => to4d(v, n, isInput && unbatched);
     const x4 = to4(castTo(c.save('input'), F32), true);
     const w4 = to4(castTo(c.save('weight'), F32), false);
     const b = hasBias ? (castTo(c.v('bias'), F32) as tf.Tensor1D) : null;
@@ -134,12 +137,7 @@ export function convTransposeNumeric(n: 1 | 2 | 3): NumericForward {
       dilation: t(c.a.get('dilation')),
       groups: c.a.int('groups'),
     };
-    const to4 = (v: tf.Tensor, isInput: boolean): tf.Tensor4D => {
-      let r = v;
-      if (isInput && unbatched) r = tf.expandDims(r, 0);
-      if (n === 1) r = tf.expandDims(r, 2);
-      return r as tf.Tensor4D;
-    };
+    const to4 = (v: tf.Tensor, isInput: boolean) => to4d(v, n, isInput && unbatched);
     const x4 = to4(castTo(c.save('input'), F32), true);
     const w4 = to4(castTo(c.save('weight'), F32), false);
     const b = c.has('bias') ? (castTo(c.v('bias'), F32) as tf.Tensor1D) : null;
