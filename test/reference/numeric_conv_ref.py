@@ -60,7 +60,7 @@ def grads(out_fn, dy, tensors):
     return out, [None if l is None else l.grad for l in leaves]
 
 
-def conv_case(w, cid, kind, params, f, x, wt, b):
+def weighted_case(w, cid, kind, params, f, x, wt, b):
     """Draws dy for f's output and records the inputs, the output and every gradient as one case."""
     y = f(x.double(), wt.double(), None if b is None else b.double())
     dy = rnd(*y.shape)
@@ -87,7 +87,7 @@ def conv2d_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, dilation=1, 
         return F.conv2d(x_, w_, b_, stride, padding, dilation, groups)
 
     params = {"stride": stride, "padding": padding if asym is None else asym, "dilation": dilation, "groups": groups}
-    conv_case(w, cid, "conv2d", params, f, x, wt, b)
+    weighted_case(w, cid, "conv2d", params, f, x, wt, b)
 
 
 def conv1d_case(w, cid, N, Cin, L, Cout, k, stride=1, padding=0, dilation=1, groups=1, bias=True):
@@ -95,7 +95,7 @@ def conv1d_case(w, cid, N, Cin, L, Cout, k, stride=1, padding=0, dilation=1, gro
     wt = rnd(Cout, Cin // groups, k) * (1.0 / (Cin // groups * k) ** 0.5)
     b = rnd(Cout) if bias else None
     f = lambda x_, w_, b_: F.conv1d(x_, w_, b_, stride, padding, dilation, groups)
-    conv_case(w, cid, "conv1d", {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}, f, x, wt, b)
+    weighted_case(w, cid, "conv1d", {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}, f, x, wt, b)
 
 
 def convt_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True):
@@ -104,7 +104,7 @@ def convt_case(w, cid, N, Cin, H, W, Cout, k, stride=1, padding=0, output_paddin
     b = rnd(Cout) if bias else None
     f = lambda x_, w_, b_: F.conv_transpose2d(x_, w_, b_, stride, padding, output_padding, groups, dilation)
     params = {"stride": stride, "padding": padding, "outputPadding": output_padding, "dilation": dilation, "groups": groups}
-    conv_case(w, cid, "conv_transpose2d", params, f, x, wt, b)
+    weighted_case(w, cid, "conv_transpose2d", params, f, x, wt, b)
 
 
 def bn_case(w, cid, N, C, H, W, momentum=0.1, eps=1e-5, training=True):
@@ -131,15 +131,7 @@ def linear_case(w, cid, shape_in, out_features, bias=True):
     wt = rnd(out_features, shape_in[-1]) * (1.0 / shape_in[-1] ** 0.5)
     b = rnd(out_features) if bias else None
     f = lambda x_, w_, b_: F.linear(x_, w_, b_)
-    y = f(x.double(), wt.double(), None if b is None else b.double())
-    dy = rnd(*y.shape)
-    y, (dx, dw, db) = grads(f, dy, [x, wt, b])
-    ins = {"x": x, "w": wt, "dy": dy}
-    outs = {"y": y, "dx": dx, "dw": dw}
-    if b is not None:
-        ins["b"] = b
-        outs["db"] = db
-    w.case(cid, "linear", {}, ins, outs)
+    weighted_case(w, cid, "linear", {}, f, x, wt, b)
 
 
 def main():
