@@ -192,6 +192,26 @@ hashHooks.instance = (v: PyInstance): string | undefined => {
   return 'h' + ip.toInt(ip.callMethod(h, v, []));
 };
 
+/**
+ * The loop of a generator expression. A module-level generator function, not a closure: V8 gives every generator
+ * closure its own prototype, which the young-generation GC keeps alive with everything the closure captured, so
+ * one closure per genexp would keep each finished run's objects alive until the next full GC.
+ */
+function* genexpLoop(ip: Interpreter, elt: Expr, gens: Comprehension[], frame: Frame, i: number, iterable: PyValue): Generator<PyValue, void, unknown> {
+  const g = gens[i];
+  const next = ip.iterFn(iterable);
+  const last = i === gens.length - 1;
+  outer: for (;;) {
+    const v = next();
+    if (v === STOP) return;
+    ip.tick();
+    ip.assignTarget(g.target, v, frame);
+    for (const c of g.ifs) if (!ip.truthy(ip.eval(c, frame))) continue outer;
+    if (last) yield ip.eval(elt, frame);
+    else yield* genexpLoop(ip, elt, gens, frame, i + 1, ip.eval(gens[i + 1].iter, frame));
+  }
+}
+
 /** Exceptions raised by executing an ErrorStmt/ErrorExpr: already reported as syntax errors up front. */
 const syntaxRaises = new WeakSet<PyInstance>();
 
@@ -2256,22 +2276,7 @@ export class Interpreter implements Interp {
     const scope = new Scope(ScopeKind.Comprehension, new Map(), f.scope, f.scope.globals, null);
     const frame = new Frame(scope, f.info, f.fn, f.qual + '<genexpr>.');
     frame.stmt = span;
-    const self = this;
-    function* loop(i: number, iterable: PyValue): Generator<PyValue, void, unknown> {
-      const g = gens[i];
-      const next = self.iterFn(iterable);
-      const last = i === gens.length - 1;
-      outer: for (;;) {
-        const v = next();
-        if (v === STOP) return;
-        self.tick();
-        self.assignTarget(g.target, v, frame);
-        for (const c of g.ifs) if (!self.truthy(self.eval(c, frame))) continue outer;
-        if (last) yield self.eval(elt, frame);
-        else yield* loop(i + 1, self.eval(gens[i + 1].iter, frame));
-      }
-    }
-    return this.wrapGenerator(loop(0, first), frame);
+    return this.wrapGenerator(genexpLoop(this, elt, gens, frame, 0, first), frame);
   }
 
   wrapGenerator(gen: Generator<PyValue, unknown, PyValue>, frame: Frame): PyIterator {
