@@ -246,13 +246,15 @@ function invoke(entry: OpEntry, alias: AliasSpec, signature: Signature, call: Ca
 /** Tensor arguments of a call in signature order (lists/tuples of tensors flattened one level). */
 export function tensorInputs(a: Args): Tensor[] {
   const out: Tensor[] = [];
-  const take = (v: PyValue | undefined) => {
-    if (isTensor(v)) out.push(v);
-    else if (v instanceof PyList || v instanceof PyTuple) for (const it of v.items) if (isTensor(it)) out.push(it);
-  };
-  for (const v of a.values.values()) take(v);
-  for (const v of a.varargs) take(v);
+  const bound = a.boundValues;
+  for (let i = 0; i < bound.length; i++) takeTensors(bound[i], out);
+  for (let i = 0; i < a.varargs.length; i++) takeTensors(a.varargs[i], out);
   return out;
+}
+
+function takeTensors(v: PyValue | undefined, out: Tensor[]): void {
+  if (isTensor(v)) out.push(v);
+  else if (v instanceof PyList || v instanceof PyTuple) for (const it of v.items) if (isTensor(it)) out.push(it);
 }
 
 /** Tensors in an op's result: a tensor, a tuple/list of tensors, or a named tuple (values, indices). */
@@ -263,24 +265,28 @@ export function tensorOutputs(v: PyValue): Tensor[] {
   return [];
 }
 
+/** What an op that mutated nothing passes on as its mutated-tensor map (read only). */
+const NOTHING_MUTATED: ReadonlyMap<Tensor, Tensor> = new Map();
+
 function finish(entry: OpEntry, env: OpCallEnv, a: Args, result: PyValue): void {
   const created = env.created;
   if (created === null && env.mutated === null) return;
-  const mutated = env.mutated ?? new Map<Tensor, Tensor>();
+  const mutated = env.mutated ?? (NOTHING_MUTATED as Map<Tensor, Tensor>);
   const inputs = tensorInputs(a);
   const outputs = tensorOutputs(result);
   const rec = getRecorder(env.interp);
   const scope = rec ? rec.currentCallId() : null;
   const gradFn = env.gradFn === undefined ? entry.gradFn : env.gradFn;
-  const provInputs = inputs.map((t) => mutated.get(t) ?? t);
-  const gradInputs = provInputs.filter((t) => t.requiresGrad);
-  const tracksGrad = env.state.gradEnabled && gradFn !== null && gradInputs.length > 0;
+  const provInputs = env.mutated === null ? inputs : inputs.map((t) => mutated.get(t) ?? t);
+  let gradInputs: Tensor[] | null = null;
+  for (const t of provInputs) if (t.requiresGrad) (gradInputs ??= []).push(t);
+  const tracksGrad = env.state.gradEnabled && gradFn !== null && gradInputs !== null;
   const stamp = (t: Tensor) => {
     t.producer = { kind: 'op', op: env.alias, inputs: provInputs, scope, detail: env.detail };
     if (tracksGrad && t.isFloating) {
       t.requiresGrad = true;
       t.gradFn = gradFn;
-      t.gradParents = gradInputs;
+      t.gradParents = gradInputs!;
     }
   };
   if (created !== null) for (const t of created) stamp(t);

@@ -138,7 +138,8 @@ export function pyTypeName(v: PyValue | undefined): string {
 export class Args {
   constructor(
     readonly sig: Signature,
-    readonly values: Map<string, PyValue>,
+    /** Bound values by the signature's slot index (compiled(sig).slotIndex); undefined: never bound. */
+    private readonly slots: PyValue[],
     /** Extra positional arguments collected by `*args`. */
     readonly varargs: PyValue[],
     /** Extra keyword arguments collected by `**kwargs`. */
@@ -164,12 +165,26 @@ export class Args {
   get explicitKw(): ReadonlySet<string> {
     return this.keywords ?? NO_NAMES;
   }
+  /** Every bound parameter with its value, in signature order. */
+  get values(): Map<string, PyValue> {
+    const m = new Map<string, PyValue>();
+    const names = compiled(this.sig).slotNames;
+    for (let i = 0; i < names.length; i++) if (this.slots[i] !== undefined) m.set(names[i], this.slots[i]);
+    return m;
+  }
+  /** The bound values in signature order, without their names (undefined where nothing was bound). */
+  get boundValues(): readonly (PyValue | undefined)[] {
+    return this.slots;
+  }
 
   has(name: string): boolean {
-    return this.values.has(name);
+    const i = compiled(this.sig).slotIndex.get(name);
+    return i !== undefined && this.slots[i] !== undefined;
   }
   get(name: string): PyValue {
-    const v = this.values.get(name);
+    const i = compiled(this.sig).slotIndex.get(name);
+    if (i === undefined) return null;
+    const v = this.slots[i];
     return v === undefined ? null : v;
   }
   /** Whether the caller passed the argument explicitly (not a default). */
@@ -305,6 +320,12 @@ interface CompiledSignature {
   typed: SigParam[];
   /** Keyword-only parameters a call must give (no default, not optional). */
   requiredKwonly: SigParam[];
+  /** Distinct names of the named parameters, in signature order: a bound call stores its values in this order. */
+  slotNames: string[];
+  slotIndex: Map<string, number>;
+  /** Slot of each positional parameter, and of each named parameter. */
+  positionSlot: number[];
+  namedSlot: number[];
 }
 
 const compiledSignatures = new WeakMap<Signature, CompiledSignature>();
@@ -315,18 +336,25 @@ function compiled(sig: Signature): CompiledSignature {
     const positional = sig.params.filter((p) => p.kind === 'posonly' || p.kind === 'normal');
     const byKeyword = new Map<string, SigParam>();
     for (const q of sig.params) if ((q.kind === 'normal' || q.kind === 'kwonly') && !byKeyword.has(q.name)) byKeyword.set(q.name, q);
+    const named = sig.params.filter((p) => p.kind === 'normal' || p.kind === 'posonly' || p.kind === 'kwonly');
+    const slotIndex = new Map<string, number>();
+    for (const p of named) if (!slotIndex.has(p.name)) slotIndex.set(p.name, slotIndex.size);
     c = {
       positional,
       positionIndex: new Map(positional.map((p, i) => [p.name, i])),
       byKeyword,
       hasVarargs: sig.params.some((p) => p.kind === 'varargs'),
       hasVarkw: sig.params.some((p) => p.kind === 'varkw'),
-      named: sig.params.filter((p) => p.kind === 'normal' || p.kind === 'posonly' || p.kind === 'kwonly'),
+      named,
       typed: sig.params.filter(
         (p) => p.kind !== 'varargs' && p.kind !== 'varkw' &&
           (p.type === 'Tensor' || p.type === 'Tensors' || p.type === 'int' || p.type === 'ints' || p.type === 'float' || p.type === 'Scalar'),
       ),
       requiredKwonly: sig.params.filter((p) => p.kind === 'kwonly' && p.default === undefined && !p.optional),
+      slotNames: [...slotIndex.keys()],
+      slotIndex,
+      positionSlot: positional.map((p) => slotIndex.get(p.name)!),
+      namedSlot: named.map((p) => slotIndex.get(p.name)!),
     };
     compiledSignatures.set(sig, c);
   }
@@ -336,7 +364,8 @@ function compiled(sig: Signature): CompiledSignature {
 /** Binds a call to a signature; throws TorchError('TypeError') with the style's wording. */
 export function bindArgs(sig: Signature, call: CallArgs): Args {
   const c = compiled(sig);
-  const values = new Map<string, PyValue>();
+  const slotIndex = c.slotIndex;
+  const slots: PyValue[] = new Array(c.slotNames.length);
   const positional = c.positional;
   const np = positional.length;
   const hasVarargs = c.hasVarargs;
@@ -356,7 +385,7 @@ export function bindArgs(sig: Signature, call: CallArgs): Args {
     varargs = given.slice(np);
   } else if (hasVarargs) varargs = [];
   const nPos = n < np ? n : np;
-  for (let i = 0; i < nPos; i++) values.set(positional[i].name, given[i]);
+  for (let i = 0; i < nPos; i++) slots[c.positionSlot[i]] = given[i];
 
   // Keyword arguments.
   let keywords: Set<string> | null = null;
@@ -371,8 +400,9 @@ export function bindArgs(sig: Signature, call: CallArgs): Args {
         }
         throw typeError(`${fname}() got an unexpected keyword argument '${k}'`);
       }
-      if (values.has(k)) throw typeError(`${fname}() got multiple values for argument '${k}'`);
-      values.set(k, v);
+      const slot = slotIndex.get(k)!;
+      if (slots[slot] !== undefined) throw typeError(`${fname}() got multiple values for argument '${k}'`);
+      slots[slot] = v;
       (keywords ??= new Set()).add(k);
     }
   }
@@ -381,19 +411,24 @@ export function bindArgs(sig: Signature, call: CallArgs): Args {
   let missing: SigParam[] | null = null;
   for (let i = nPos; i < np; i++) {
     const p = positional[i];
-    if (!values.has(p.name) && p.default === undefined && !p.optional) (missing ??= []).push(p);
+    if (slots[c.positionSlot[i]] === undefined && p.default === undefined && !p.optional) (missing ??= []).push(p);
   }
   if (missing) throw missingError(fname, missing.map((p) => p.name), py, 'positional');
   if (c.requiredKwonly.length) {
-    const missingKw = c.requiredKwonly.filter((p) => !values.has(p.name));
+    const missingKw = c.requiredKwonly.filter((p) => slots[slotIndex.get(p.name)!] === undefined);
     if (missingKw.length) throw missingError(fname, missingKw.map((p) => p.name), py, 'keyword-only');
   }
-  for (const p of c.named) if (!values.has(p.name)) values.set(p.name, p.default === undefined ? null : p.default);
+  const named = c.named;
+  for (let i = 0; i < named.length; i++) {
+    const p = named[i];
+    const slot = c.namedSlot[i];
+    if (slots[slot] === undefined) slots[slot] = p.default === undefined ? null : p.default;
+  }
 
-  const args = new Args(sig, values, varargs, varkw, nPos, keywords);
+  const args = new Args(sig, slots, varargs, varkw, nPos, keywords);
   // Type tags on parameters are checked eagerly so every op gets the same messages.
   for (const p of c.typed) {
-    const v = values.get(p.name) ?? null;
+    const v = slots[slotIndex.get(p.name)!] ?? null;
     if (v === null && (p.optional || p.default === null)) continue;
     if (!args.given(p.name)) continue;
     checkType(args, p, v);
