@@ -95,6 +95,8 @@ interface LineRec {
 
 /** Bound on the provenance walk (tensors visited per operand). */
 const MAX_WALK = 4000;
+/** A module call's call site until finish() fills it in. */
+const NO_SITE: Location = { file: '', span: { start: 0, end: 0 }, line: 1, column: 1, endLine: 1, endColumn: 1 };
 /** Distinct shapes kept per source line. */
 const MAX_LINE_SHAPES = 16;
 
@@ -117,6 +119,9 @@ export class Recorder implements TraceHooks {
   private readonly rawOps: Array<OpCall> = [];
   /** Detail text per recorded op (same index as rawOps), for describing ops on a shortcut. */
   private readonly opDetails: Array<string | undefined> = [];
+  /** Where each recorded op ran (same index as rawOps): turned into locations by finish(), once. */
+  private readonly opFiles: string[] = [];
+  private readonly opSpans: Span[] = [];
   private readonly skipList: SkipConnection[] = [];
   private readonly skipKeys = new Set<string>();
   private readonly lines = new Map<string, LineRec>();
@@ -165,6 +170,8 @@ export class Recorder implements TraceHooks {
     }
     rec.hits++;
     if (rec.shapes.length >= MAX_LINE_SHAPES) return;
+    // A line in a loop usually repeats the shapes it had last time: check that before building a key.
+    if (rec.shapes.length > 0 && sameShapes(rec.shapes[rec.shapes.length - 1], tensors)) return;
     const k = shapesKey(tensors);
     if (!rec.keys.has(k)) {
       rec.keys.add(k);
@@ -230,7 +237,6 @@ export class Recorder implements TraceHooks {
     void kwargs;
     const inputs = args.length === 1 && isTensor(args[0]) ? [args[0]] : args.flatMap((a) => collectTensors(a, 3));
     const own = countParams(module, false);
-    const total = countParams(module, true);
     const call: ModuleCall = {
       id,
       parent,
@@ -238,14 +244,16 @@ export class Recorder implements TraceHooks {
       className: info.className,
       // Filled in by finish(): the extra_repr text is built once per call only when the result is produced.
       args: '',
-      callSite: info.callSite,
+      // Filled in by finish() too (a location per call is only needed in the result).
+      callSite: NO_SITE,
       definedAt: info.definedAt,
       classDefinedAt: info.classDefinedAt,
       inputShapes: inputs.map((t) => [...t.shape]),
       outputShapes: [],
       ownParams: own.total,
-      totalParams: total.total,
-      trainableParams: total.trainable,
+      // Subtree counts are filled in by finish(), in one pass over the module tree.
+      totalParams: 0,
+      trainableParams: 0,
       macs: 0,
       outputBytes: 0,
       callCount: 1,
@@ -427,26 +435,31 @@ export class Recorder implements TraceHooks {
     if (rec) rec.selfMacs += ev.macs;
     else this.topLevelMacs += ev.macs;
     if (rec?.info.nativeLayer) return; // internals of a built-in layer are the layer
-    const interp = this.interp;
-    const site = interp ? interp.location(ev.span, ev.file) : this.locate(ev.file, ev.span);
     this.rawOps.push({
       op: ev.op,
       module: id,
-      site,
+      site: NO_SITE,
       inputShapes: ev.inputs.map((t) => [...t.shape]),
       outputShapes: ev.outputs.map((t) => [...t.shape]),
       macs: ev.macs,
     });
     this.opDetails.push(ev.detail);
-    if (ev.isAdd && id !== null && ev.inputs.length >= 2 && ev.outputs.length >= 1) this.noteAdd(id, ev.inputs[0], ev.inputs[1], ev.file, ev.span, site, ev.outputs[0]);
+    this.opFiles.push(ev.file);
+    this.opSpans.push(ev.span);
+    if (ev.isAdd && id !== null && ev.inputs.length >= 2 && ev.outputs.length >= 1) {
+      this.noteAdd(id, ev.inputs[0], ev.inputs[1], ev.file, ev.span, this.siteOf(ev.file, ev.span), ev.outputs[0]);
+    }
+  }
+
+  private siteOf(file: string, span: Span): Location {
+    return this.interp ? this.interp.location(span, file) : this.locate(file, span);
   }
 
   /** An addition that raised (e.g. a size mismatch): still a skip connection when its operands share an ancestor. */
   onFailedAdd(a: Tensor, b: Tensor, file: string, span: Span): void {
     const id = this.currentCallId();
     if (this.paused || id === null || this.calls[id].info.nativeLayer) return;
-    const site = this.interp ? this.interp.location(span, file) : this.locate(file, span);
-    this.noteAdd(id, a, b, file, span, site);
+    this.noteAdd(id, a, b, file, span, this.siteOf(file, span));
   }
 
   /** One skip per block instance, add site and occurrence in the forward: calling the block again adds nothing. */
@@ -724,6 +737,14 @@ export class Recorder implements TraceHooks {
       const c = this.calls[i];
       c.call.macs = c.selfMacs + c.call.children.reduce((s, k) => s + this.calls[k].call.macs, 0);
       c.call.args = c.info.args;
+      c.call.callSite = c.info.callSite;
+    }
+    for (let i = 0; i < this.rawOps.length; i++) this.rawOps[i].site = this.siteOf(this.opFiles[i], this.opSpans[i]);
+    const subtree = subtreeParams(this.calls.map((c) => c.module));
+    for (const c of this.calls) {
+      const t = subtree.get(c.module) ?? countParams(c.module, true);
+      c.call.totalParams = t.total;
+      c.call.trainableParams = t.trainable;
     }
     const counts = new Map<PyInstance, number>();
     for (const c of this.calls) counts.set(c.module, (counts.get(c.module) ?? 0) + 1);
@@ -825,6 +846,69 @@ function describeOp(p: Producer): string {
   const short = op.slice(op.lastIndexOf('.') + 1).replace(/^__(\w+)__$/, '$1');
   if (short === 'getitem') return p.detail ? `slice ${p.detail}` : 'index';
   return p.detail ? `${short} ${p.detail}` : short;
+}
+
+type ParamCount = { total: number; trainable: number };
+
+/**
+ * Each module's subtree parameter count (each parameter once), in one bottom-up pass when the modules form a tree
+ * and no parameter is registered twice — the usual case. A module reached twice (shared, or a cycle) or a shared
+ * parameter would be counted twice by the pass: then every module is counted by its own walk (countParams).
+ */
+function subtreeParams(modules: PyInstance[]): Map<PyInstance, ParamCount> {
+  const out = new Map<PyInstance, ParamCount>();
+  const seenParams = new Set<Tensor>();
+  let shared = false;
+  const visit = (m: PyInstance): ParamCount => {
+    const hit = out.get(m);
+    if (hit) {
+      shared = true;
+      return hit;
+    }
+    const acc = { total: 0, trainable: 0 };
+    out.set(m, acc);
+    const st = moduleState(m);
+    if (!st) return acc;
+    for (const t of st.params.values()) {
+      if (!t) continue;
+      if (seenParams.has(t)) {
+        shared = true;
+        continue;
+      }
+      seenParams.add(t);
+      acc.total += t.numel;
+      if (t.requiresGrad) acc.trainable += t.numel;
+    }
+    for (const c of st.modules.values()) {
+      if (!c) continue;
+      const sub = visit(c);
+      acc.total += sub.total;
+      acc.trainable += sub.trainable;
+    }
+    return acc;
+  };
+  try {
+    for (const m of modules) if (!out.has(m)) visit(m);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e; // nesting deeper than the JS stack: count each module alone
+    shared = true;
+  }
+  if (!shared) return out;
+  const exact = new Map<PyInstance, ParamCount>();
+  for (const m of modules) if (!exact.has(m)) exact.set(m, countParams(m, true));
+  return exact;
+}
+
+/** Whether `tensors` have exactly the shapes `shapes` lists. */
+function sameShapes(shapes: Shape[], tensors: Tensor[]): boolean {
+  if (shapes.length !== tensors.length) return false;
+  for (let i = 0; i < shapes.length; i++) {
+    const a = shapes[i];
+    const b = tensors[i].shape;
+    if (a.length !== b.length) return false;
+    for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  }
+  return true;
 }
 
 /** A key telling apart the shape lists of a line's values (same as JSON of the shapes, cheaper). */

@@ -6,7 +6,7 @@ import { PyFloat, type PyClass, type PyValue } from '../../runtime/values';
 import { torchState } from '../state';
 import { valueError } from '../errors';
 import { Tensor } from '../tensor';
-import { addBuffer, addParam, attr, buffer, defineLayer, f, input1, isTraining, param, r } from './layer';
+import { addBuffer, addParam, attr, buffer, defineLayer, f, input1, isTraining, param, r, setAttrs } from './layer';
 
 /** Declares BatchNorm{n}d; `dims` lists the accepted input ranks and `expect` PyTorch's wording for them. */
 export function defineBatchNorm(n: number, dims: number[], expect: string): PyClass {
@@ -19,9 +19,7 @@ export function defineBatchNorm(n: number, dims: number[], expect: string): PyCl
       const c = a.int('num_features');
       const affine = a.bool('affine');
       const track = a.bool('track_running_stats');
-      for (const [k, v] of Object.entries({ num_features: c, eps: a.get('eps'), momentum: a.get('momentum'), affine, track_running_stats: track })) {
-        self.dict.set(k, v);
-      }
+      setAttrs(self, { num_features: c, eps: a.get('eps'), momentum: a.get('momentum'), affine, track_running_stats: track });
       addParam(self, 'weight', affine ? [c] : null, ctx, { kind: 'const', value: 1 });
       addParam(self, 'bias', affine ? [c] : null, ctx, { kind: 'const', value: 0 });
       if (track) {

@@ -5,7 +5,7 @@ import { PyTuple, type CallContext, type PyInstance, type PyValue } from '../../
 import { typeError, valueError } from '../errors';
 import type { Args } from '../signature';
 import type { Tensor } from '../tensor';
-import { addParam, attr, defineLayer, f, input1, ntuple, param, r } from './layer';
+import { addParam, attr, defineLayer, f, input1, ntuple, param, r, setAttrs } from './layer';
 import type { PyClass } from '../../runtime/values';
 
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
@@ -40,7 +40,7 @@ function initConv(self: PyInstance, a: Args, ctx: CallContext, n: number, transp
   }
   if (transposed && paddingMode !== 'zeros') throw valueError(`Only "zeros" padding mode is supported for ConvTranspose${n}d`);
   const outputPadding = transposed ? ntuple(a.get('output_padding'), n) : new PyTuple(new Array(n).fill(0));
-  for (const [k, v] of Object.entries({
+  setAttrs(self, {
     in_channels: inC,
     out_channels: outC,
     kernel_size: kernel,
@@ -51,9 +51,7 @@ function initConv(self: PyInstance, a: Args, ctx: CallContext, n: number, transp
     output_padding: outputPadding,
     groups,
     padding_mode: paddingMode,
-  })) {
-    self.dict.set(k, v);
-  }
+  });
   const k = ints(kernel);
   const wShape = transposed ? [inC, outC / groups, ...k] : [outC, inC / groups, ...k];
   // reset_parameters(): kaiming_uniform_(a=√5) and uniform(±1/√fan_in), fan_in = weight.size(1) · kernel elements.

@@ -100,7 +100,8 @@ export function attr(self: PyInstance, name: string): PyValue {
 }
 
 export function setAttrs(self: PyInstance, attrs: Record<string, PyValue>): void {
-  for (const [k, v] of Object.entries(attrs)) self.dict.set(k, v);
+  const dict = self.dict;
+  for (const k in attrs) dict.set(k, attrs[k]);
 }
 
 /**

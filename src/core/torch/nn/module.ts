@@ -2,6 +2,7 @@
 // __getattr__, __call__ with hooks and trace recording, repr, and the tree API (parameters(), named_modules(), …).
 
 import type { Location } from '../../diagnostics';
+import type { Span } from '../../syntax/ast';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   PyBuiltinFunction,
@@ -50,7 +51,7 @@ export function stateOf(v: PyValue, ctx: CallContext): ModuleState {
   return st;
 }
 
-function safeLocation(interp: Interp, ctx: CallContext): Location | undefined {
+function safeLocation(interp: Interp, ctx: { file: string; span: Span }): Location | undefined {
   try {
     return ctx.file ? interp.location(ctx.span, ctx.file) : undefined;
   } catch {
@@ -226,21 +227,37 @@ export function extraReprOf(self: PyInstance, interp: Interp): string {
   }
 }
 
-/** A module call's CallInfo; its extra_repr text and skip-path label are built on first use. */
+/**
+ * A module call's CallInfo. Its call site (a line/column location), extra_repr text and skip-path label are built
+ * on first use: the recorder asks for them once, when the trace result is produced, not on every call.
+ */
 class ModuleCallInfo implements CallInfo {
   readonly className: string;
   readonly classDefinedAt: Location | undefined;
   private describeText: string | undefined;
+  private site: Location | undefined;
   constructor(
     private readonly module: PyInstance,
     private readonly layer: LayerInfo | undefined,
     private argsText: string | undefined,
-    readonly callSite: Location,
+    private readonly interp: Interp,
+    private readonly file: string,
+    private readonly span: Span,
     readonly definedAt: Location | undefined,
     readonly nativeLayer: boolean,
   ) {
     this.className = module.cls.name;
     this.classDefinedAt = module.cls.definedAt;
+  }
+  get callSite(): Location {
+    return (this.site ??= safeLocation(this.interp, { file: this.file, span: this.span }) ?? this.definedAt ?? this.classDefinedAt ?? {
+      file: this.file,
+      span: this.span,
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+    });
   }
   get args(): string {
     if (this.argsText === undefined) {
@@ -282,21 +299,15 @@ def('__call__', (call, ctx) => {
   const rec = getRecorder(interp);
   let id = -1;
   if (rec) {
-    const callSite = safeLocation(interp, ctx) ?? st.definedAt ?? self.cls.definedAt ?? {
-      file: ctx.file,
-      span: ctx.span,
-      line: 1,
-      column: 1,
-      endLine: 1,
-      endColumn: 1,
-    };
     // The extra_repr text (only needed for the result) and the skip-path label are built on first use. A user
     // override of extra_repr is Python code: it still runs now, during the call.
     const info = new ModuleCallInfo(
       self,
       st.layer,
       hasNativeExtraRepr(self) ? undefined : extraReprOf(self, interp),
-      callSite,
+      interp,
+      ctx.file,
+      ctx.span,
       st.definedAt,
       isNativeLayerClass(self.cls) && !hasChildModule(st),
     );

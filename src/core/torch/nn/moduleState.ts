@@ -62,19 +62,21 @@ export function isModule(v: PyValue | undefined): v is PyInstance {
 /** PyTorch's named_modules(): pre-order, each module object once, names joined with '.'. */
 export function namedModules(root: PyInstance, prefix = '', memo = new Set<PyInstance>(), removeDuplicate = true): Array<[string, PyInstance]> {
   const out: Array<[string, PyInstance]> = [];
-  const walk = (m: PyInstance, pre: string) => {
-    if (removeDuplicate && memo.has(m)) return;
-    memo.add(m);
-    out.push([pre, m]);
-    const st = moduleState(m);
-    if (!st) return;
-    for (const [name, child] of st.modules) {
-      if (!child) continue;
-      walk(child, pre ? `${pre}.${name}` : name);
-    }
-  };
-  walk(root, prefix);
+  walkModules(root, prefix, memo, removeDuplicate, out);
   return out;
+}
+
+function walkModules(m: PyInstance, pre: string, memo: Set<PyInstance>, removeDuplicate: boolean, out: Array<[string, PyInstance]>): void {
+  if (removeDuplicate) {
+    if (memo.has(m)) return;
+    memo.add(m);
+  }
+  out.push([pre, m]);
+  const st = moduleState(m);
+  if (!st) return;
+  for (const [name, child] of st.modules) {
+    if (child) walkModules(child, pre === '' ? name : pre + '.' + name, memo, removeDuplicate, out);
+  }
 }
 
 /** named_children(): direct submodules, each object once. */
