@@ -161,6 +161,7 @@ class Recorder:
             "inputs": tensor_shapes(inputs),
             "output": None,
             "params": int(sum(p.numel() for p in module.parameters(recurse=False))),
+            "total_params": int(sum(p.numel() for p in module.parameters())),
             "macs": 0,
             "self_macs": 0,
             "completed": False,

@@ -27,6 +27,8 @@ interface RefModule {
   inputs: number[][];
   output: RefShape;
   params: number;
+  /** module.parameters() at the call, each shared parameter once. */
+  total_params: number;
   macs: number;
   completed: boolean;
 }
@@ -161,6 +163,7 @@ describe('engine vs PyTorch references', function () {
           assert.deepEqual(m.inputShapes, rm.inputs, `${where} inputs`);
           if (rm.completed) assert.deepEqual(m.outputShapes, flatShapes(rm.output), `${where} output`);
           assert.equal(m.ownParams, rm.params, `${where} params`);
+          assert.equal(m.totalParams, rm.total_params, `${where} subtree params`);
           assert.ok(within1pct(referenceStyleMacs(t, i), rm.macs), `${where} MACs ${referenceStyleMacs(t, i)} vs ${rm.macs}`);
           assert.ok(m.macs >= rm.macs, `${where} MACs below the reference`);
         });
