@@ -6,7 +6,7 @@ import type { Import, ImportFrom, Module, Span } from '../syntax/ast';
 import { hooks } from './helpers';
 import type { Frame, Interpreter, ModuleInfo } from './interpreter';
 import { LimitExceeded } from './limits';
-import { hasNativeRoot, nativeModuleFactory, nativeSubmodules } from './nativeModules';
+import { hasNativeRoot, nativeModuleFactory, nativeSubmodules, type NativeModuleFactory } from './nativeModules';
 import { parseSource } from './parseBridge';
 import { PyModuleObject, PyOpaque, PyRaise, type PyValue } from './values';
 
@@ -59,13 +59,34 @@ function linkParent(ip: Interpreter, fullName: string, mod: PyValue): void {
   if (parent && !parent.dict.has(child)) parent.dict.set(child, mod);
 }
 
+/**
+ * What a factory that does not look at the run built, by module name. Every run gets its own module object (a copy
+ * of this dict), so assigning a module attribute stays in that run; the values themselves (builtin functions,
+ * classes, constants) are shared, as the native classes always are.
+ */
+const builtNative = new Map<string, { dict: Map<string, PyValue>; file: string | undefined; tolerant: boolean }>();
+
+function instantiateNative(name: string, factory: NativeModuleFactory, ip: Interpreter): PyModuleObject {
+  // A factory that takes the run (sys: the recursion limit) is called every run.
+  if (factory.length > 0) return factory(ip);
+  let built = builtNative.get(name);
+  if (!built) {
+    const m = factory(ip);
+    built = { dict: new Map(m.dict), file: m.file, tolerant: m.tolerant };
+    builtNative.set(name, built);
+  }
+  const m = new PyModuleObject(name, built.file, built.tolerant);
+  for (const [k, v] of built.dict) m.dict.set(k, v);
+  return m;
+}
+
 /** Loads a registered native module (or a tolerant stand-in under a native root). */
 function loadNative(ip: Interpreter, name: string): PyModuleObject | undefined {
   const cached = ip.modules.get(name);
   if (cached) return cached;
   const factory = nativeModuleFactory(name);
   if (factory) {
-    const m = factory(ip);
+    const m = instantiateNative(name, factory, ip);
     ip.modules.set(name, m);
     linkParent(ip, name, m);
     return m;

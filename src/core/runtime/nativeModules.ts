@@ -1,5 +1,5 @@
 // Registry of modules implemented in TypeScript (stdlib subset, torch, torch.nn …), keyed by dotted name.
-// Each run calls a factory at most once, on first import, so module state never leaks between runs.
+// Each run gets its own module object on first import (imports.ts), so module state never leaks between runs.
 
 import type { Interp, PyModuleObject } from './values';
 
