@@ -757,7 +757,7 @@ export class Interpreter implements Interp {
             return this.callMethod(get, ca, [obj, cls]);
         }
       }
-      const dv = obj.dict.get(name);
+      const dv = obj.dictGet(name);
       if (dv !== undefined) return dv;
       if (ca !== undefined) return this.bindDescriptor(ca, obj, cls);
       if (name === '__class__') return cls;
@@ -1075,7 +1075,7 @@ export class Interpreter implements Interp {
     if (obj instanceof PyInstance) {
       // Method found on the type and not shadowed by the instance: what getAttr would bind, called directly.
       const ca = lookupType(obj.cls, name);
-      if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dict.has(name))
+      if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dictHas(name))
         return this.callMethod(ca, obj, args, kwargs ?? NO_KWARGS, span);
     }
     return this.callValue(this.getAttr(obj, name), args, kwargs ?? NO_KWARGS, span);
@@ -2176,7 +2176,7 @@ export class Interpreter implements Interp {
       // Method-call fast path: no bound-method object for functions found on the type.
       if (obj instanceof PyInstance) {
         const ca = lookupType(obj.cls, fe.attr);
-        if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dict.has(fe.attr)) {
+        if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dictHas(fe.attr)) {
           fn = ca;
           self = obj;
         } else fn = this.getAttr(obj, fe.attr);

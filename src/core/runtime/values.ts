@@ -311,8 +311,19 @@ function computeMro(cls: PyClass): PyClass[] {
 
 /** An instance of a user or native class. `native` carries state owned by native code (e.g. module state). */
 export class PyInstance extends PyObject {
-  readonly dict = new Map<string, PyValue>();
+  private ownDict: Map<string, PyValue> | null = null;
   native: unknown = undefined;
+  /** The instance's __dict__, created on first use (most tensors never get an attribute of their own). */
+  get dict(): Map<string, PyValue> {
+    return (this.ownDict ??= new Map());
+  }
+  /** An attribute from the instance dict, without creating the dict. */
+  dictGet(name: string): PyValue | undefined {
+    return this.ownDict === null ? undefined : this.ownDict.get(name);
+  }
+  dictHas(name: string): boolean {
+    return this.ownDict !== null && this.ownDict.has(name);
+  }
   constructor(public cls: PyClass) {
     super();
   }

@@ -51,6 +51,8 @@ export const storageHooks: {
 export const TensorClass = new PyClass('Tensor', [], new Map(), 'torch');
 
 let serialCounter = 0;
+/** A leaf's autograd parents (shared: parents lists are replaced, never changed in place). */
+const NO_PARENTS: readonly Tensor[] = Object.freeze([]);
 
 export class Tensor extends PyInstance {
   /** Serial number, stable within a process, for ordering and debugging. */
@@ -61,7 +63,7 @@ export class Tensor extends PyInstance {
   /** PyTorch's grad_fn class name ('AddBackward0'); null for leaves. */
   gradFn: string | null = null;
   /** Tensors requiring grad this one was computed from (the autograd graph edges). */
-  gradParents: Tensor[] = [];
+  gradParents: readonly Tensor[] = NO_PARENTS;
   retainsGrad = false;
   /** Version counter (PyTorch's `_version`), shared with views and detach(). */
   vc = new VersionCounter();
@@ -76,8 +78,10 @@ export class Tensor extends PyInstance {
   producer: Producer | null = null;
   /** Names of init functions applied (nn.init.*), recorded for the numeric issue. */
   init?: string;
-  /** Element strides, tracked so view() on a non-contiguous tensor fails as in PyTorch. */
-  strides: number[];
+  /** Element strides (row-major for the construction shape until an op sets them), computed on first use. */
+  private stridesOrNull: number[] | null = null;
+  /** The shape the tensor was made with (shape arrays are replaced, never changed in place). */
+  private constructionShape: Shape;
 
   constructor(
     public shape: Shape,
@@ -85,7 +89,15 @@ export class Tensor extends PyInstance {
     cls: PyClass = TensorClass,
   ) {
     super(cls);
-    this.strides = rowMajorStrides(shape);
+    this.constructionShape = shape;
+  }
+
+  /** Element strides, tracked so view() on a non-contiguous tensor fails as in PyTorch. */
+  get strides(): number[] {
+    return (this.stridesOrNull ??= rowMajorStrides(this.constructionShape));
+  }
+  set strides(s: number[]) {
+    this.stridesOrNull = s;
   }
 
   /** In-place modification counter (PyTorch's `_version`). */
@@ -165,7 +177,8 @@ export class Tensor extends PyInstance {
     t.gradNode = this.gradNode;
     t.outputNr = this.outputNr;
     t.data = this.data;
-    t.strides = [...this.strides];
+    if (this.stridesOrNull !== null) t.stridesOrNull = [...this.stridesOrNull];
+    else t.constructionShape = this.constructionShape;
     return t;
   }
 }
