@@ -160,6 +160,13 @@ const EMPTY_TUPLE = new PyTuple([]);
 /** Largest sequence a native loop may build (Python would run out of memory first, slowly). */
 const MAX_MATERIALISE = 50_000_000;
 
+/** A float literal's value object, made once per literal (PyFloat is immutable; CPython shares constants too). */
+const FLOAT_CONST = Symbol('floatConst');
+function floatConstant(e: Extract<Expr, { kind: 'Constant' }>): PyFloat {
+  const holder = e as typeof e & { [FLOAT_CONST]?: PyFloat };
+  return (holder[FLOAT_CONST] ??= new PyFloat(e.value as number));
+}
+
 /** Source text of an assignment's target(s), cached per statement (assignments in loops repeat). */
 const TARGET_TEXT = Symbol('targetText');
 function targetText(text: string, s: Stmt, first: Span, last: Span): string {
@@ -1960,7 +1967,7 @@ export class Interpreter implements Interp {
         return this.lookupName(e.id, f);
       case 'Constant': {
         const v = e.value;
-        if (e.isFloat) return new PyFloat(v as number);
+        if (e.isFloat) return floatConstant(e);
         if (e.isEllipsis) return Ellipsis;
         if (e.isBytes) return new PyOpaque('bytes');
         if (e.isImaginary) return new PyOpaque('complex');

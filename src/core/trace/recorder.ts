@@ -18,7 +18,7 @@ import {
   type TraceHooks,
 } from '../runtime/values';
 import { DTYPE_BYTES } from '../torch/dtype';
-import { countParams, moduleState, namedModules } from '../torch/nn/moduleState';
+import { countParams, moduleState, modulesOf, namedModules } from '../torch/nn/moduleState';
 import type { TorchOptions } from '../torch/state';
 import { isTensor, Tensor, type Producer } from '../torch/tensor';
 import { gradStats, l2norm, tensorStats } from './numericStats';
@@ -758,7 +758,7 @@ export class Recorder implements TraceHooks {
     for (const r of roots) {
       if (seenRoots.has(r.module)) continue;
       seenRoots.add(r.module);
-      for (const [, m] of namedModules(r.module)) {
+      for (const m of modulesOf(r.module)) {
         const st = moduleState(m);
         if (!st) continue;
         for (const t of st.params.values()) {

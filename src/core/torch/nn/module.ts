@@ -32,6 +32,7 @@ import {
   ModuleState,
   moduleState,
   namedChildren,
+  modulesOf,
   namedModules,
   namedTensors,
   nextHookId,
@@ -426,7 +427,7 @@ def('named_buffers', (call, ctx) => {
 def('modules', (call, ctx) => {
   const self = call.args[0] as PyInstance;
   stateOf(self, ctx);
-  return iter(namedModules(self).map(([, m]) => m));
+  return iter(modulesOf(self));
 });
 def('named_modules', (call, ctx) => {
   const self = call.args[0] as PyInstance;
@@ -463,7 +464,7 @@ def('train', (call, ctx) => {
   const mode = boolArg(call, 1, 'mode', true, ctx.interp);
   const v = call.args[1] ?? call.kwargs.get('mode');
   if (v !== undefined && typeof v !== 'boolean') ctx.interp.raise('ValueError', 'training mode is expected to be boolean');
-  for (const [, m] of namedModules(self)) {
+  for (const m of modulesOf(self)) {
     const st = moduleState(m);
     if (!st) continue;
     st.training = mode;

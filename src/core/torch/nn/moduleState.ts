@@ -79,6 +79,21 @@ function walkModules(m: PyInstance, pre: string, memo: Set<PyInstance>, removeDu
   }
 }
 
+/** modules(): namedModules() without the names, for walks that only need the module objects. */
+export function modulesOf(root: PyInstance): PyInstance[] {
+  const out: PyInstance[] = [];
+  const seen = new Set<PyInstance>();
+  const walk = (m: PyInstance): void => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    out.push(m);
+    const st = moduleState(m);
+    if (st) for (const child of st.modules.values()) if (child) walk(child);
+  };
+  walk(root);
+  return out;
+}
+
 /** named_children(): direct submodules, each object once. */
 export function namedChildren(m: PyInstance): Array<[string, PyInstance]> {
   const st = moduleState(m);
