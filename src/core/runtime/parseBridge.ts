@@ -7,9 +7,11 @@ import { parsePython } from '../syntax/parse';
 /**
  * Recently parsed texts (an editor re-traces unchanged text, and the entry expression is the same every run).
  * The AST is never mutated by execution, so sharing it between runs is safe (imports.ts relies on the same).
+ * Two entries hold what a run parses (the file and its entry expression); every older text would stay in the
+ * young generation, to be copied by each scavenge (~350 KB for torchvision's resnet.py with what runs cache on it).
  */
 const recent: Array<{ text: string; module: Module }> = [];
-const RECENT_PARSES = 4;
+const RECENT_PARSES = 2;
 
 /** Parses Python source into the engine AST (syntax errors are recorded in the module, not thrown). */
 export function parseSource(text: string): Module {
