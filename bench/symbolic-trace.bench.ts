@@ -13,6 +13,7 @@ const RESNET = '/usr/lib/python3/dist-packages/torchvision/models/resnet.py';
 const PYTHON = process.env.TT_PYTHON ?? '/usr/bin/python3';
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
+const WARMUP = 30;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -39,7 +40,8 @@ function benchEngine(fresh: boolean): EngineTimes {
       resolver,
       entry: { expr: 'ResNet(Bottleneck, [3, 4, 6, 3])', inputs: [[1, 3, 224, 224]] },
     });
-  for (let i = 0; i < 5; i++) run(); // warm up the JIT
+  // Warm up the JIT as a long-running trace worker is: V8 keeps optimising the engine for the first few dozen runs.
+  for (let i = 0; i < WARMUP; i++) run();
   const times: number[] = [];
   let last = run();
   for (let i = 0; i < RUNS; i++) {
@@ -72,7 +74,7 @@ print(json.dumps({"median": ts[len(ts)//2], "min": ts[0]}))
 const ours = benchEngine(true);
 const warm = benchEngine(false);
 const torch = benchPyTorch();
-console.log(`ResNet-50 (torchvision source), 1×3×224×224, ${RUNS} runs after warm-up`);
+console.log(`ResNet-50 (torchvision source), 1×3×224×224, ${RUNS} runs after ${WARMUP} warm-up runs (PyTorch: 5)`);
 console.log(`  Tensor Trace symbolic trace (parse + run + record), fresh text every run (no parse cache): median ${ours.median.toFixed(2)} ms, min ${ours.min.toFixed(2)} ms  [${ours.params.toLocaleString('en-US')} params, ${(ours.macs / 1e9).toFixed(2)} G MACs]`);
 console.log(`  Tensor Trace symbolic trace, same text every run (warm parse cache):                median ${warm.median.toFixed(2)} ms, min ${warm.min.toFixed(2)} ms`);
 console.log(`  PyTorch meta-device forward only:                                                  median ${torch.median.toFixed(2)} ms, min ${torch.min.toFixed(2)} ms`);
