@@ -160,6 +160,13 @@ const EMPTY_TUPLE = new PyTuple([]);
 /** Largest sequence a native loop may build (Python would run out of memory first, slowly). */
 const MAX_MATERIALISE = 50_000_000;
 
+/** Whether a module's source has no ':=' at all (no expression in it can bind a name), checked once per run. */
+const WALRUS_FREE = Symbol('walrusFree');
+function walrusFree(info: ModuleInfo): boolean {
+  const holder = info as ModuleInfo & { [WALRUS_FREE]?: boolean };
+  return (holder[WALRUS_FREE] ??= !info.text.includes(':='));
+}
+
 /** A float literal's value object, made once per literal (PyFloat is immutable; CPython shares constants too). */
 const FLOAT_CONST = Symbol('floatConst');
 function floatConstant(e: Extract<Expr, { kind: 'Constant' }>): PyFloat {
@@ -1210,14 +1217,15 @@ export class Interpreter implements Interp {
   callFunction(fn: PyFunction, args: PyValue[], kwargs: Map<string, PyValue>): PyValue {
     this.tick();
     const def = fn.def;
-    const info = fnInfo(def);
-    const scope = new Scope(ScopeKind.Function, new Map(), fn.closure as Scope | null, fn.globals.dict, info);
-    this.bindArgs(fn, scope.vars, args, kwargs);
     let minfo = (fn as FnWithInfo)[MINFO];
     if (minfo === undefined) {
       minfo = this.infoByModule.get(fn.globals) ?? this.frames[this.frames.length - 1]?.info;
       (fn as FnWithInfo)[MINFO] = minfo;
     }
+    // (The walrus check reads the text of the file the function is defined in: its module's own info.)
+    const info = fnInfo(def, minfo !== undefined && minfo.module === fn.globals && walrusFree(minfo));
+    const scope = new Scope(ScopeKind.Function, new Map(), fn.closure as Scope | null, fn.globals.dict, info);
+    this.bindArgs(fn, scope.vars, args, kwargs);
     if (!minfo) throw new Error('function called with no module context');
     const frame = new Frame(scope, minfo, fn, fn.qualname + '.<locals>.');
     if (def.kind === 'FunctionDef' && def.isGenerator) return this.makeGenerator(fn, frame);

@@ -38,14 +38,26 @@ export class Scope {
 const INFO = Symbol('fnInfo');
 type WithInfo = (FunctionDef | Lambda) & { [INFO]?: FnInfo };
 
-export function fnInfo(def: FunctionDef | Lambda): FnInfo {
+/**
+ * `walrusFree`: the source text has no ':=' anywhere, so no expression in the body can bind a name and only the
+ * statements need walking (a file-wide check that costs one text scan, not one tree walk per function).
+ */
+export function fnInfo(def: FunctionDef | Lambda, walrusFree = false): FnInfo {
   let info = (def as WithInfo)[INFO];
   if (info === undefined) {
-    info = analyse(def);
+    scanExprs = !walrusFree;
+    try {
+      info = analyse(def);
+    } finally {
+      scanExprs = true;
+    }
     (def as WithInfo)[INFO] = info;
   }
   return info;
 }
+
+/** Whether expressions are walked for walrus targets during the current analysis (see fnInfo). */
+let scanExprs = true;
 
 function paramNames(p: Parameters): string[] {
   const out: string[] = [];
@@ -92,7 +104,7 @@ export function targetNames(t: Expr, out: Set<string>): void {
 
 /** Walrus targets inside an expression (they bind in the enclosing function, even from a comprehension). */
 function walkExprBindings(e: Expr | undefined, out: Set<string>): void {
-  if (!e) return;
+  if (!e || !scanExprs) return;
   switch (e.kind) {
     case 'NamedExpr':
       out.add(e.target.id);
