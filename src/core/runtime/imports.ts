@@ -75,9 +75,7 @@ function instantiateNative(name: string, factory: NativeModuleFactory, ip: Inter
     built = { dict: new Map(m.dict), file: m.file, tolerant: m.tolerant };
     builtNative.set(name, built);
   }
-  const m = new PyModuleObject(name, built.file, built.tolerant);
-  for (const [k, v] of built.dict) m.dict.set(k, v);
-  return m;
+  return new PyModuleObject(name, built.file, built.tolerant, new Map(built.dict));
 }
 
 /** Loads a registered native module (or a tolerant stand-in under a native root). */

@@ -157,6 +157,8 @@ function listNames(names: string[]): string {
 }
 
 const EMPTY_TUPLE = new PyTuple([]);
+/** The defaults of a function without any (shared: a function's defaults are never changed after it is made). */
+const NO_DEFAULTS: Map<string, PyValue> = new Map();
 /** Largest sequence a native loop may build (Python would run out of memory first, slowly). */
 const MAX_MATERIALISE = 50_000_000;
 
@@ -792,7 +794,7 @@ export class Interpreter implements Interp {
       return new PyOpaque(`${obj.label}.${name}`, obj.origin);
     }
     if (obj instanceof PyFunction) {
-      const a = obj.attrs.get(name);
+      const a = obj.attrGet(name);
       if (a !== undefined) return a;
       switch (name) {
         case '__name__':
@@ -1288,7 +1290,7 @@ export class Interpreter implements Interp {
         if (seen.has(k)) continue;
         seen.add(k);
         const fnv = v instanceof PyStaticMethod || v instanceof PyClassMethod ? v.func : v instanceof PyProperty ? v.fget : v;
-        if (fnv instanceof PyFunction && fnv.attrs.get('__isabstractmethod__') === true) abstract.push(k);
+        if (fnv instanceof PyFunction && fnv.attrGet('__isabstractmethod__') === true) abstract.push(k);
       }
     }
     if (abstract.length) {
@@ -1740,11 +1742,11 @@ export class Interpreter implements Interp {
   }
 
   makeFunction(def: FunctionDef | Lambda, name: string, f: Frame): PyFunction {
-    const defaults = new Map<string, PyValue>();
     const p = def.params;
-    for (const a of p.posOnly) if (a.default) defaults.set(a.name, this.eval(a.default, f));
-    for (const a of p.args) if (a.default) defaults.set(a.name, this.eval(a.default, f));
-    for (const a of p.kwOnly) if (a.default) defaults.set(a.name, this.eval(a.default, f));
+    let defaults = NO_DEFAULTS;
+    for (const a of p.posOnly) if (a.default) (defaults === NO_DEFAULTS ? (defaults = new Map()) : defaults).set(a.name, this.eval(a.default, f));
+    for (const a of p.args) if (a.default) (defaults === NO_DEFAULTS ? (defaults = new Map()) : defaults).set(a.name, this.eval(a.default, f));
+    for (const a of p.kwOnly) if (a.default) (defaults === NO_DEFAULTS ? (defaults = new Map()) : defaults).set(a.name, this.eval(a.default, f));
     const fn = new PyFunction(name, f.qual + name, def, f.scope, f.info.module, defaults, null);
     if (f.classFns) f.classFns.push(fn);
     return fn;

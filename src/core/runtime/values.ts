@@ -201,7 +201,15 @@ export class PyFunction extends PyObject {
   ) {
     super();
   }
-  readonly attrs = new Map<string, PyValue>();
+  private ownAttrs: Map<string, PyValue> | null = null;
+  /** Attributes set on the function object (created on first use: most functions have none). */
+  get attrs(): Map<string, PyValue> {
+    return (this.ownAttrs ??= new Map());
+  }
+  /** An attribute set on the function, without creating the map. */
+  attrGet(name: string): PyValue | undefined {
+    return this.ownAttrs === null ? undefined : this.ownAttrs.get(name);
+  }
   get typeName(): string {
     return 'function';
   }
@@ -334,14 +342,17 @@ export class PyInstance extends PyObject {
 
 /** A Python module object (a file, or a native module such as torch.nn). */
 export class PyModuleObject extends PyObject {
-  readonly dict = new Map<string, PyValue>();
+  readonly dict: Map<string, PyValue>;
   constructor(
     readonly name: string,
     readonly file?: string,
     /** When true, reading a missing attribute yields an opaque value instead of AttributeError. */
     readonly tolerant = false,
+    /** The module's namespace, when it starts with entries (a native module's copy of its built dict). */
+    dict?: Map<string, PyValue>,
   ) {
     super();
+    this.dict = dict ?? new Map();
   }
   get typeName(): string {
     return 'module';
