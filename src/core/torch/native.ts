@@ -14,6 +14,10 @@ import {
   type NativeFn,
   type PyValue,
 } from '../runtime/values';
+import { floatRepr } from '../runtime/strings';
+
+/** Python's repr of a float (the interpreter's own), for extra_repr texts. */
+export { floatRepr };
 
 /** Creates a builtin function value. */
 export function builtin(name: string, fn: NativeFn, qualname = name): PyBuiltinFunction {
@@ -65,24 +69,6 @@ export function selfArg<T>(call: CallArgs, ctx: CallContext, guard: (v: PyValue)
 
 export function isInstanceOf(v: PyValue, cls: PyClass): v is PyInstance {
   return v instanceof PyInstance && v.cls.isSubclassOf(cls);
-}
-
-/** Python's repr of a float: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const [mant, eStr] = x.toExponential().split('e');
-  const e = parseInt(eStr, 10);
-  if (e < -4 || e >= 16) {
-    const sign = e < 0 ? '-' : '+';
-    const abs = Math.abs(e);
-    return `${mant}e${sign}${abs < 10 ? '0' + abs : abs}`;
-  }
-  // In [1e-4, 1e16) JS also prints positionally with the shortest round-trip digits.
-  const s = String(x);
-  return s.includes('.') ? s : s + '.0';
 }
 
 /** Python repr of simple JS-side values used in extra_repr texts (ints, floats, bools, None, strings, tuples). */

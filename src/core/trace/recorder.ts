@@ -735,7 +735,9 @@ export class Recorder implements TraceHooks {
     // MACs bottom-up (children have larger ids than their parent).
     for (let i = this.calls.length - 1; i >= 0; i--) {
       const c = this.calls[i];
-      c.call.macs = c.selfMacs + c.call.children.reduce((s, k) => s + this.calls[k].call.macs, 0);
+      let macs = c.selfMacs;
+      for (const k of c.call.children) macs += this.calls[k].call.macs;
+      c.call.macs = macs;
       c.call.args = c.info.args;
       c.call.callSite = c.info.callSite;
     }
