@@ -2,7 +2,7 @@
 // installed and returns the TraceResult every consumer reads. Synchronous and never throws.
 
 import { DiagnosticCode, DiagnosticSink, Severity, type Diagnostic, type DiagnosticCode as Code, type Location } from './diagnostics';
-import { describeError, evalInRun, runModule, type RunResult, type SourceResolver } from './runtime/interpreter';
+import { describeError, evalInRun, runModule, setActiveInterpreter, type RunResult, type SourceResolver } from './runtime/interpreter';
 import { LimitExceeded, type Limits } from './runtime/limits';
 import { parseSource } from './runtime/parseBridge';
 import { PyRaise, type ExceptionState, type PyValue } from './runtime/values';
@@ -183,6 +183,8 @@ export function runTrace(req: TraceRequest, numeric?: NumericSetup): TraceResult
     error ??= d;
   }
   finishRun();
+  // The run's objects are garbage from here on: the result holds none of them.
+  setActiveInterpreter(null);
   if (req.entry) fixEntryLocations(parts.modules, req.file);
   return {
     version: 1,

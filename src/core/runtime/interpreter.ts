@@ -190,8 +190,8 @@ function targetText(text: string, s: Stmt, first: Span, last: Span): string {
 
 /** The interpreter whose run is executing (runs are synchronous), for the instance-hash hook. */
 let activeInterp: Interpreter | null = null;
-/** Marks `ip` as the interpreter of the run now executing. */
-export function setActiveInterpreter(ip: Interpreter): void {
+/** Marks `ip` as the interpreter of the run now executing (null when the run is over: nothing keeps it alive). */
+export function setActiveInterpreter(ip: Interpreter | null): void {
   activeInterp = ip;
 }
 
