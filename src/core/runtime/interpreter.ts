@@ -169,6 +169,14 @@ function walrusFree(info: ModuleInfo): boolean {
   return (holder[WALRUS_FREE] ??= !info.text.includes(':='));
 }
 
+/** A function's __defaults__: the defaults of its positional parameters, in order (None when it has none). */
+function positionalDefaults(fn: PyFunction): PyValue {
+  const index = layoutOf(fn.def).index;
+  const d: PyValue[] = [];
+  for (const [k, v] of fn.defaults) if (index.has(k)) d.push(v);
+  return d.length ? new PyTuple(d) : null;
+}
+
 /** A float literal's value object, made once per literal (PyFloat is immutable; CPython shares constants too). */
 const FLOAT_CONST = Symbol('floatConst');
 function floatConstant(e: Extract<Expr, { kind: 'Constant' }>): PyFloat {
@@ -578,7 +586,10 @@ export class Interpreter implements Interp {
       if (ic !== undefined && ic !== null && ic !== typeClass.dict.get('__instancecheck__')) return this.truthy(this.callMethod(ic, spec, [v]));
       return false;
     }
-    if (spec instanceof PyTuple) return spec.items.some((s) => this.isInstanceOf(v, s));
+    if (spec instanceof PyTuple) {
+      for (const s of spec.items) if (this.isInstanceOf(v, s)) return true;
+      return false;
+    }
     if (spec instanceof PyOpaque) return false;
     if (spec instanceof PyInstance) {
       const ic = lookupType(spec.cls, '__instancecheck__');
@@ -593,7 +604,10 @@ export class Interpreter implements Interp {
       return this.raise('TypeError', 'issubclass() arg 1 must be a class');
     }
     if (spec instanceof PyClass) return isSubclass(c, spec);
-    if (spec instanceof PyTuple) return spec.items.some((s) => this.isSubclassOf(c, s));
+    if (spec instanceof PyTuple) {
+      for (const s of spec.items) if (this.isSubclassOf(c, s)) return true;
+      return false;
+    }
     if (spec instanceof PyOpaque) return false;
     return this.raise('TypeError', 'issubclass() arg 2 must be a class, a tuple of classes, or a union');
   }
@@ -807,10 +821,8 @@ export class Interpreter implements Interp {
         }
         case '__doc__':
           return obj.def.kind === 'FunctionDef' ? docstring(obj.def.body) : null;
-        case '__defaults__': {
-          const d = [...obj.defaults.entries()].filter(([k]) => layoutOf(obj.def).index.has(k)).map(([, v]) => v);
-          return d.length ? new PyTuple(d) : null;
-        }
+        case '__defaults__':
+          return positionalDefaults(obj);
         case '__kwdefaults__':
           return null;
         case '__dict__':
@@ -2095,31 +2107,11 @@ export class Interpreter implements Interp {
         this.assignWalrus(e.target.id, v, f);
         return v;
       }
-      case 'ListComp': {
-        const out: PyValue[] = [];
-        this.runComprehension(e.generators, f, (cf) => {
-          out.push(this.eval(e.elt, cf));
-        });
-        return new PyList(out);
-      }
-      case 'SetComp': {
-        const out = new PySet();
-        this.runComprehension(e.generators, f, (cf) => {
-          const v = this.eval(e.elt, cf);
-          this.checkHashable(v);
-          out.add(v);
-        });
-        return out;
-      }
-      case 'DictComp': {
-        const out = new PyDict();
-        this.runComprehension(e.generators, f, (cf) => {
-          const k = this.eval(e.key, cf);
-          this.checkHashable(k);
-          out.set(k, this.eval(e.value, cf));
-        });
-        return out;
-      }
+      case 'ListComp':
+      case 'SetComp':
+      case 'DictComp':
+        // In methods of their own: a closure in eval would make V8 allocate a context on every eval call.
+        return this.evalComprehension(e, f);
       case 'GeneratorExp':
         return this.makeGeneratorExp(e.elt, e.generators, f, e);
       case 'Slice':
@@ -2134,6 +2126,32 @@ export class Interpreter implements Interp {
       case 'ErrorExpr':
         return this.raiseSyntax(e.message);
     }
+  }
+
+  private evalComprehension(e: Extract<Expr, { kind: 'ListComp' | 'SetComp' | 'DictComp' }>, f: Frame): PyValue {
+    if (e.kind === 'ListComp') {
+      const out: PyValue[] = [];
+      this.runComprehension(e.generators, f, (cf) => {
+        out.push(this.eval(e.elt, cf));
+      });
+      return new PyList(out);
+    }
+    if (e.kind === 'SetComp') {
+      const out = new PySet();
+      this.runComprehension(e.generators, f, (cf) => {
+        const v = this.eval(e.elt, cf);
+        this.checkHashable(v);
+        out.add(v);
+      });
+      return out;
+    }
+    const out = new PyDict();
+    this.runComprehension(e.generators, f, (cf) => {
+      const k = this.eval(e.key, cf);
+      this.checkHashable(k);
+      out.set(k, this.eval(e.value, cf));
+    });
+    return out;
   }
 
   private dictUpdateMapping(d: PyDict, v: PyValue): void {

@@ -268,6 +268,23 @@ export function tensorOutputs(v: PyValue): Tensor[] {
 /** What an op that mutated nothing passes on as its mutated-tensor map (read only). */
 const NOTHING_MUTATED: ReadonlyMap<Tensor, Tensor> = new Map();
 
+/** Inputs as the op saw them: a tensor it changed in place is replaced by its snapshot from before the op. */
+function snapshotsOf(inputs: Tensor[], mutated: Map<Tensor, Tensor>): Tensor[] {
+  const out = new Array<Tensor>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) out[i] = mutated.get(inputs[i]) ?? inputs[i];
+  return out;
+}
+
+/** Records where an op's output came from, and (when the op tracks gradients) its autograd parents. */
+function stamp(t: Tensor, env: OpCallEnv, inputs: Tensor[], scope: number | null, gradFn: string | null, gradParents: Tensor[] | null): void {
+  t.producer = { kind: 'op', op: env.alias, inputs, scope, detail: env.detail };
+  if (gradParents !== null && t.isFloating) {
+    t.requiresGrad = true;
+    t.gradFn = gradFn;
+    t.gradParents = gradParents;
+  }
+}
+
 function finish(entry: OpEntry, env: OpCallEnv, a: Args, result: PyValue): void {
   const created = env.created;
   if (created === null && env.mutated === null) return;
@@ -277,20 +294,13 @@ function finish(entry: OpEntry, env: OpCallEnv, a: Args, result: PyValue): void 
   const rec = getRecorder(env.interp);
   const scope = rec ? rec.currentCallId() : null;
   const gradFn = env.gradFn === undefined ? entry.gradFn : env.gradFn;
-  const provInputs = env.mutated === null ? inputs : inputs.map((t) => mutated.get(t) ?? t);
+  const provInputs = env.mutated === null ? inputs : snapshotsOf(inputs, env.mutated);
   let gradInputs: Tensor[] | null = null;
   for (const t of provInputs) if (t.requiresGrad) (gradInputs ??= []).push(t);
   const tracksGrad = env.state.gradEnabled && gradFn !== null && gradInputs !== null;
-  const stamp = (t: Tensor) => {
-    t.producer = { kind: 'op', op: env.alias, inputs: provInputs, scope, detail: env.detail };
-    if (tracksGrad && t.isFloating) {
-      t.requiresGrad = true;
-      t.gradFn = gradFn;
-      t.gradParents = gradInputs!;
-    }
-  };
-  if (created !== null) for (const t of created) stamp(t);
-  for (const t of mutated.keys()) stamp(t);
+  const gradOf = tracksGrad ? gradInputs : null;
+  if (created !== null) for (const t of created) stamp(t, env, provInputs, scope, gradFn, gradOf);
+  for (const t of mutated.keys()) stamp(t, env, provInputs, scope, gradFn, gradOf);
   // Numeric mode: when every input carries values, compute the outputs' values (and the op's autograd node).
   const run = env.state.numeric;
   if (run && provInputs.every((t) => t.data !== undefined)) {

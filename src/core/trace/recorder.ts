@@ -294,8 +294,7 @@ export class Recorder implements TraceHooks {
       return ghost;
     });
     for (const t of outs) {
-      const st = rec.start.find((s) => s.t === t);
-      if (st && st.version === t.version) continue; // returned its input unchanged (Identity, empty Sequential)
+      if (returnedUnchanged(rec.start, t)) continue; // returned its input unchanged (Identity, empty Sequential)
       t.producer = { kind: 'module', callId: id, inputs: provInputs, scope: parentScope };
     }
     const run = this.torchOptions.numeric;
@@ -901,6 +900,12 @@ function subtreeParams(modules: PyInstance[]): Map<PyInstance, ParamCount> {
   return exact;
 }
 
+/** Whether `t` is one of a call's inputs, unchanged since the call began. */
+function returnedUnchanged(start: ReadonlyArray<{ t: Tensor; version: number }>, t: Tensor): boolean {
+  for (const s of start) if (s.t === t) return s.version === t.version;
+  return false;
+}
+
 /** Whether `tensors` have exactly the shapes `shapes` lists. */
 function sameShapes(shapes: Shape[], tensors: Tensor[]): boolean {
   if (shapes.length !== tensors.length) return false;
@@ -923,15 +928,28 @@ function shapesKey(tensors: Tensor[]): string {
 /** Tensors in a value: the tensor itself, or the tensors inside tuples/lists/dicts up to `depth` levels. */
 export function collectTensors(v: PyValue | undefined, depth: number): Tensor[] {
   if (isTensor(v)) return [v];
-  if (depth <= 0) return [];
-  if (v instanceof PyTuple || v instanceof PyList) return v.items.flatMap((x) => collectTensors(x, depth - 1));
-  if (v instanceof PyDict) return v.values().flatMap((x) => collectTensors(x, depth - 1));
-  if (v instanceof PyInstance && !(v instanceof Tensor)) {
+  const out: Tensor[] = [];
+  collectInto(v, depth, out);
+  return out;
+}
+
+function collectInto(v: PyValue | undefined, depth: number, out: Tensor[]): void {
+  if (isTensor(v)) {
+    out.push(v);
+    return;
+  }
+  if (depth <= 0) return;
+  if (v instanceof PyTuple || v instanceof PyList) {
+    const items = v.items;
+    for (let i = 0; i < items.length; i++) collectInto(items[i], depth - 1, out);
+  } else if (v instanceof PyDict) {
+    const values = v.values();
+    for (let i = 0; i < values.length; i++) collectInto(values[i], depth - 1, out);
+  } else if (v instanceof PyInstance) {
     // Subclasses of tuple/list/dict (torch.return_types, OrderedDict, namedtuple) keep the value in `native`.
     const n = v.native;
-    if (n instanceof PyTuple || n instanceof PyList || n instanceof PyDict) return collectTensors(n, depth);
+    if (n instanceof PyTuple || n instanceof PyList || n instanceof PyDict) collectInto(n, depth, out);
   }
-  return [];
 }
 
 /** The recorder of a run, when the interpreter was given one. */
