@@ -36,7 +36,7 @@ import { BREAK, CONTINUE, NORMAL, RETURN } from './completion';
 import { DEFAULT_LIMITS, LimitExceeded, RECURSION_MESSAGE, stepBudgetMessage, timeLimitMessage, type Limits } from './limits';
 import { DictView, PySuper } from './objects';
 import { binop, compareOp, delItem, eqBool, getItem, inplaceOp, setItem, unaryOp, numOf } from './operators';
-import { ScopeKind, Scope, exprHasYield, fnInfo, stmtHasYield, type FnInfo } from './scope';
+import { ScopeKind, Scope, cachedFnInfo, exprHasYield, fnInfo, stmtHasYield, type FnInfo } from './scope';
 import { formatFloat, formatInt, formatStr, hexId, parseFormatSpec, reprValue } from './strings';
 import {
   Ellipsis,
@@ -1237,7 +1237,7 @@ export class Interpreter implements Interp {
       (fn as FnWithInfo)[MINFO] = minfo;
     }
     // (The walrus check reads the text of the file the function is defined in: its module's own info.)
-    const info = fnInfo(def, minfo !== undefined && minfo.module === fn.globals && walrusFree(minfo));
+    const info = cachedFnInfo(def) ?? fnInfo(def, minfo !== undefined && minfo.module === fn.globals && walrusFree(minfo));
     const scope = new Scope(ScopeKind.Function, new Map(), fn.closure as Scope | null, fn.globals.dict, info);
     this.bindArgs(fn, scope.vars, args, kwargs);
     if (!minfo) throw new Error('function called with no module context');

@@ -56,6 +56,11 @@ export function fnInfo(def: FunctionDef | Lambda, walrusFree = false): FnInfo {
   return info;
 }
 
+/** The facts fnInfo() already found for a definition, if any (no analysis). */
+export function cachedFnInfo(def: FunctionDef | Lambda): FnInfo | undefined {
+  return (def as WithInfo)[INFO];
+}
+
 /** Whether expressions are walked for walrus targets during the current analysis (see fnInfo). */
 let scanExprs = true;
 

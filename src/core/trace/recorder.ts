@@ -246,7 +246,7 @@ export class Recorder implements TraceHooks {
       args: '',
       // Filled in by finish() too (a location per call is only needed in the result).
       callSite: NO_SITE,
-      definedAt: info.definedAt,
+      definedAt: undefined, // filled in by finish()
       classDefinedAt: info.classDefinedAt,
       inputShapes: inputs.map((t) => [...t.shape]),
       outputShapes: [],
@@ -739,6 +739,7 @@ export class Recorder implements TraceHooks {
       c.call.macs = macs;
       c.call.args = c.info.args;
       c.call.callSite = c.info.callSite;
+      c.call.definedAt = c.info.definedAt;
     }
     for (let i = 0; i < this.rawOps.length; i++) this.rawOps[i].site = this.siteOf(this.opFiles[i], this.opSpans[i]);
     const subtree = subtreeParams(this.calls.map((c) => c.module));

@@ -66,7 +66,7 @@ export function newModuleInstance(cls: PyClass, ctx: CallContext): PyInstance {
   const st = new ModuleState();
   inst.native = st;
   inst.dict.set('training', true);
-  st.definedAt = safeLocation(ctx.interp, ctx);
+  st.deferDefinedAt(ctx.interp, ctx.file, ctx.span);
   st.constructedIn = getRecorderAlways(ctx.interp)?.currentFunctionName() ?? undefined;
   return inst;
 }
@@ -244,11 +244,15 @@ class ModuleCallInfo implements CallInfo {
     private readonly interp: Interp,
     private readonly file: string,
     private readonly span: Span,
-    readonly definedAt: Location | undefined,
+    private readonly state: ModuleState,
     readonly nativeLayer: boolean,
   ) {
     this.className = module.cls.name;
     this.classDefinedAt = module.cls.definedAt;
+  }
+  /** Where the module was constructed, read when the result is built (an __init__ may re-assign it first). */
+  get definedAt(): Location | undefined {
+    return this.state.definedAt;
   }
   get callSite(): Location {
     return (this.site ??= safeLocation(this.interp, { file: this.file, span: this.span }) ?? this.definedAt ?? this.classDefinedAt ?? {
@@ -309,7 +313,7 @@ def('__call__', (call, ctx) => {
       interp,
       ctx.file,
       ctx.span,
-      st.definedAt,
+      st,
       isNativeLayerClass(self.cls) && !hasChildModule(st),
     );
     id = rec.beginCall(self, args, kwargs, info);

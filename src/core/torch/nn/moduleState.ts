@@ -2,7 +2,8 @@
 // submodules, training flag, hooks and where the module was constructed; plus PyTorch's tree walks over it.
 
 import type { Location } from '../../diagnostics';
-import { PyInstance, type PyValue } from '../../runtime/values';
+import type { Span } from '../../syntax/ast';
+import { PyInstance, type Interp, type PyValue } from '../../runtime/values';
 import type { Tensor } from '../tensor';
 
 /** What a native layer class contributes: its repr arguments and a short label for skip paths. */
@@ -40,8 +41,35 @@ export class ModuleState {
   get hasForwardPreHooks(): boolean {
     return this.fwdPreHooks !== undefined && this.fwdPreHooks.size > 0;
   }
+  private site: Location | undefined;
+  /** A call site not yet made into a location (see deferDefinedAt). */
+  private siteInterp: Interp | null = null;
+  private siteFile = '';
+  private siteSpan: Span | null = null;
   /** Where the module was constructed (or the __init__ line that assigned it, see module.ts). */
-  definedAt?: Location;
+  get definedAt(): Location | undefined {
+    const interp = this.siteInterp;
+    if (interp !== null) {
+      this.siteInterp = null;
+      try {
+        this.site = this.siteFile ? interp.location(this.siteSpan!, this.siteFile) : undefined;
+      } catch {
+        this.site = undefined;
+      }
+    }
+    return this.site;
+  }
+  set definedAt(loc: Location | undefined) {
+    this.site = loc;
+    this.siteInterp = null;
+  }
+  /** Sets definedAt to a call site, made into a line/column location only when someone reads it. */
+  deferDefinedAt(interp: Interp, file: string, span: Span): void {
+    this.site = undefined;
+    this.siteInterp = interp;
+    this.siteFile = file;
+    this.siteSpan = span;
+  }
   /** The function frame that constructed it, to prefer an __init__ assignment line over a helper's line. */
   constructedIn?: string;
   /** Native layer behaviour; undefined for plain nn.Module / user classes. */
