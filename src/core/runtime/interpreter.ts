@@ -1114,8 +1114,8 @@ export class Interpreter implements Interp {
     if (fn instanceof PyBuiltinFunction) return this.callNative(fn, args, kwargs, span);
     if (fn instanceof PyBoundMethod) {
       const f = fn.func;
-      if (f instanceof PyFunction) return this.callFunction(f, [fn.self, ...args], kwargs);
-      return this.callValue(f, [fn.self, ...args], kwargs, span);
+      if (f instanceof PyFunction) return this.callFunction(f, withSelf(fn.self, args), kwargs);
+      return this.callValue(f, withSelf(fn.self, args), kwargs, span);
     }
     if (fn instanceof PyClass) return this.instantiate(fn, args, kwargs, span);
     if (fn instanceof PyInstance) {
