@@ -820,6 +820,8 @@ export class Recorder implements TraceHooks {
     const out: UnusedModule[] = [];
     const reported = new Set<PyInstance>();
     for (const root of roots) {
+      // Names are built only for a tree that has a module nobody called (usually none has).
+      if (modulesOf(root).every((m) => called.has(m))) continue;
       for (const [name, m] of namedModules(root)) {
         if (called.has(m) || reported.has(m)) continue;
         const cls = m.cls.name;

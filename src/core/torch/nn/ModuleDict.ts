@@ -68,7 +68,7 @@ export const ModuleDictClass = defineLayer({
       return m;
     },
     clear: (call) => {
-      st(call.args[0] as PyInstance).modules.clear();
+      st(call.args[0] as PyInstance).writableModules().clear();
       return null;
     },
   },

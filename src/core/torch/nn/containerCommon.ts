@@ -60,7 +60,7 @@ export function entries(self: PyInstance): Array<[string, PyInstance | null]> {
 /** Adds a submodule under `name` (add_module semantics, with PyTorch's type check). */
 export function addModule(self: PyInstance, name: string, m: PyValue, ctx: CallContext): void {
   if (m !== null && !isModule(m)) ctx.interp.raise('TypeError', `${pyTypeName(m)} is not a Module subclass`);
-  if (m === null) st(self).modules.set(name, null);
+  if (m === null) st(self).writableModules().set(name, null);
   else moduleSetAttr(self, name, m, ctx);
 }
 
@@ -70,7 +70,7 @@ export function sameKind(self: PyInstance, items: Array<[string, PyInstance | nu
   const s = st(inst);
   s.initCalled = true;
   s.layer = st(self).layer;
-  items.forEach(([k, m], i) => s.modules.set(renumber ? String(i) : k, m));
+  items.forEach(([k, m], i) => s.writableModules().set(renumber ? String(i) : k, m));
   return inst;
 }
 
@@ -81,8 +81,9 @@ export function iterValues(items: PyValue[]): PyIterator {
 
 /** Replaces the submodules with `items`, keyed '0', '1', … in order (after del/insert/pop). */
 export function renumber(self: PyInstance, items: Array<[string, PyInstance | null]>): void {
-  st(self).modules.clear();
-  items.forEach(([, m], i) => st(self).modules.set(String(i), m));
+  const table = st(self).writableModules();
+  table.clear();
+  items.forEach(([, m], i) => table.set(String(i), m));
 }
 
 /** Adds each item of an iterable under the next integer key (extend, +=). */

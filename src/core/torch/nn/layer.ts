@@ -130,7 +130,7 @@ export function initValues(t: Tensor, init: ParamInit, ctx: CallContext): void {
 export function addParam(self: PyInstance, name: string, shape: number[] | null, ctx: CallContext, init: ParamInit = { kind: 'const', value: 0 }): Tensor | null {
   const st = moduleState(self) as ModuleState;
   if (shape === null) {
-    st.params.set(name, null);
+    st.writableParams().set(name, null);
     return null;
   }
   const p = newParameter(shape);
@@ -141,7 +141,7 @@ export function addParam(self: PyInstance, name: string, shape: number[] | null,
 
 export function addBuffer(self: PyInstance, name: string, t: Tensor | null, ctx?: CallContext, init?: ParamInit): void {
   if (t && ctx && init) initValues(t, init, ctx);
-  (moduleState(self) as ModuleState).buffers.set(name, t);
+  (moduleState(self) as ModuleState).writableBuffers().set(name, t);
 }
 
 export function param(self: PyInstance, name: string): Tensor | null {

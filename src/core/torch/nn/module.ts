@@ -96,14 +96,14 @@ export function moduleSetAttr(self: PyInstance, name: string, value: PyValue, ct
     self.dict.delete(name);
     st.buffers.delete(name);
     st.modules.delete(name);
-    st.params.set(name, value);
+    st.writableParams().set(name, value);
     return;
   }
   if (st.params.has(name)) {
     if (value !== null) {
       interp.raise('TypeError', `cannot assign '${typeLabel(value)}' as parameter '${name}' (torch.nn.Parameter or None expected)`);
     }
-    st.params.set(name, null);
+    st.writableParams().set(name, null);
     return;
   }
   if (isModule(value)) {
@@ -111,18 +111,18 @@ export function moduleSetAttr(self: PyInstance, name: string, value: PyValue, ct
     self.dict.delete(name);
     st.params.delete(name);
     st.buffers.delete(name);
-    st.modules.set(name, value);
+    st.writableModules().set(name, value);
     noteAssignment(value, ctx);
     return;
   }
   if (st.modules.has(name)) {
     if (value !== null) interp.raise('TypeError', `cannot assign '${typeLabel(value)}' as child module '${name}' (torch.nn.Module or None expected)`);
-    st.modules.set(name, null);
+    st.writableModules().set(name, null);
     return;
   }
   if (st.buffers.has(name)) {
     if (value !== null && !isTensor(value)) interp.raise('TypeError', `cannot assign '${typeLabel(value)}' as buffer '${name}' (torch.Tensor or None expected)`);
-    st.buffers.set(name, value as Tensor | null);
+    st.writableBuffers().set(name, value as Tensor | null);
     return;
   }
   if (name === 'training') st.training = interp.truthy(value);
@@ -488,7 +488,7 @@ function registerModule(call: CallArgs, ctx: CallContext): PyValue {
   if (name.includes('.')) return ctx.interp.raise('KeyError', `module name can't contain ".", got: ${name}`);
   if (name === '') return ctx.interp.raise('KeyError', 'module name can\'t be empty string ""');
   if (self.dict.has(name) && !st.modules.has(name)) return ctx.interp.raise('KeyError', `attribute '${name}' already exists`);
-  st.modules.set(name, module as PyInstance | null);
+  st.writableModules().set(name, module as PyInstance | null);
   if (module) noteAssignment(module as PyInstance, ctx);
   return null;
 }
@@ -508,7 +508,7 @@ def('register_buffer', (call, ctx) => {
   if ((self.dict.has(name) || st.params.has(name) || st.modules.has(name)) && !st.buffers.has(name)) {
     return ctx.interp.raise('KeyError', `attribute '${name}' already exists`);
   }
-  st.buffers.set(name, t as Tensor | null);
+  st.writableBuffers().set(name, t as Tensor | null);
   if (persistent) st.nonPersistent.delete(name);
   else st.nonPersistent.add(name);
   return null;
@@ -527,7 +527,7 @@ def('register_parameter', (call, ctx) => {
   if ((self.dict.has(name) || st.buffers.has(name) || st.modules.has(name)) && !st.params.has(name)) {
     return ctx.interp.raise('KeyError', `attribute '${name}' already exists`);
   }
-  st.params.set(name, p as Tensor | null);
+  st.writableParams().set(name, p as Tensor | null);
   return null;
 });
 

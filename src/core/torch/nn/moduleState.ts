@@ -14,15 +14,46 @@ export interface LayerInfo {
   describe?(m: PyInstance): string;
 }
 
+/**
+ * The table a module reads until it registers its first entry: most modules have no buffers, and layers no
+ * children. Shared by every module, so a write to it is a bug in the engine (writers use writable*()).
+ */
+class EmptyTable<V> extends Map<string, V> {
+  override set(): this {
+    throw new Error('Tensor Trace internal error: write to a shared empty module table');
+  }
+}
+const NO_ENTRIES = new EmptyTable<never>();
+
 export class ModuleState {
-  readonly params = new Map<string, Tensor | null>();
-  readonly buffers = new Map<string, Tensor | null>();
+  private paramTable: Map<string, Tensor | null> | null = null;
+  private bufferTable: Map<string, Tensor | null> | null = null;
+  private moduleTable: Map<string, PyInstance | null> | null = null;
+  /** Parameters by name (None entries included), in registration order. Write through writableParams(). */
+  get params(): Map<string, Tensor | null> {
+    return this.paramTable ?? NO_ENTRIES;
+  }
+  get buffers(): Map<string, Tensor | null> {
+    return this.bufferTable ?? NO_ENTRIES;
+  }
+  /** Submodules by name (None entries included), in registration order. Write through writableModules(). */
+  get modules(): Map<string, PyInstance | null> {
+    return this.moduleTable ?? NO_ENTRIES;
+  }
+  writableParams(): Map<string, Tensor | null> {
+    return (this.paramTable ??= new Map());
+  }
+  writableBuffers(): Map<string, Tensor | null> {
+    return (this.bufferTable ??= new Map());
+  }
+  writableModules(): Map<string, PyInstance | null> {
+    return (this.moduleTable ??= new Map());
+  }
   private nonPersistentNames: Set<string> | undefined;
   /** Buffers registered with persistent=False (created on first use: most modules have none). */
   get nonPersistent(): Set<string> {
     return (this.nonPersistentNames ??= new Set());
   }
-  readonly modules = new Map<string, PyInstance | null>();
   training = true;
   /** Module.__init__ ran (PyTorch refuses submodule assignment before it). */
   initCalled = false;
