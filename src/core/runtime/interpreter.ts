@@ -91,6 +91,8 @@ export interface ModuleInfo {
   module: PyModuleObject;
   /** Package used to resolve relative imports ('' for a top-level module). */
   packageName: string;
+  /** The text has no ':=' (see walrusFree), once someone asked. */
+  walrusFree?: boolean;
 }
 
 /** A Python frame: where execution is inside one function, class body or module. */
@@ -163,10 +165,8 @@ const NO_DEFAULTS: Map<string, PyValue> = new Map();
 const MAX_MATERIALISE = 50_000_000;
 
 /** Whether a module's source has no ':=' at all (no expression in it can bind a name), checked once per run. */
-const WALRUS_FREE = Symbol('walrusFree');
 function walrusFree(info: ModuleInfo): boolean {
-  const holder = info as ModuleInfo & { [WALRUS_FREE]?: boolean };
-  return (holder[WALRUS_FREE] ??= !info.text.includes(':='));
+  return (info.walrusFree ??= !info.text.includes(':='));
 }
 
 /** A function's __defaults__: the defaults of its positional parameters, in order (None when it has none). */
@@ -1756,9 +1756,13 @@ export class Interpreter implements Interp {
   makeFunction(def: FunctionDef | Lambda, name: string, f: Frame): PyFunction {
     const p = def.params;
     let defaults = NO_DEFAULTS;
-    for (const a of p.posOnly) if (a.default) (defaults === NO_DEFAULTS ? (defaults = new Map()) : defaults).set(a.name, this.eval(a.default, f));
-    for (const a of p.args) if (a.default) (defaults === NO_DEFAULTS ? (defaults = new Map()) : defaults).set(a.name, this.eval(a.default, f));
-    for (const a of p.kwOnly) if (a.default) (defaults === NO_DEFAULTS ? (defaults = new Map()) : defaults).set(a.name, this.eval(a.default, f));
+    for (const group of [p.posOnly, p.args, p.kwOnly]) {
+      for (const a of group) {
+        if (!a.default) continue;
+        if (defaults === NO_DEFAULTS) defaults = new Map();
+        defaults.set(a.name, this.eval(a.default, f));
+      }
+    }
     const fn = new PyFunction(name, f.qual + name, def, f.scope, f.info.module, defaults, null);
     if (f.classFns) f.classFns.push(fn);
     return fn;
@@ -2017,28 +2021,6 @@ export class Interpreter implements Interp {
       case 'Compare': {
         let left = this.eval(e.left, f);
         const n = e.ops.length;
-        if (n === 1) {
-          const right = this.eval(e.comparators[0], f);
-          if (typeof left === 'number' && typeof right === 'number') {
-            switch (e.ops[0]) {
-              case '<':
-                return left < right;
-              case '<=':
-                return left <= right;
-              case '>':
-                return left > right;
-              case '>=':
-                return left >= right;
-              case '==':
-              case 'is':
-                return left === right;
-              case '!=':
-              case 'is not':
-                return left !== right;
-            }
-          }
-          return compareOp(this, e.ops[0], left, right);
-        }
         for (let i = 0; i < n; i++) {
           const right = this.eval(e.comparators[i], f);
           const r = compareOp(this, e.ops[i], left, right);

@@ -507,6 +507,12 @@ export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'is' | 'is not' 
 
 /** One comparison `a op b`, returning Python's result (a bool, or whatever a rich comparison returned). */
 export function compareOp(ip: Interpreter, op: CompareOp, a: PyValue, b: PyValue): PyValue {
+  if (typeof a === 'number' && typeof b === 'number' && op !== 'in' && op !== 'not in') {
+    // Two ints (the usual loop bound or shape check): no dunder lookup.
+    if (op === '==' || op === 'is') return a === b;
+    if (op === '!=' || op === 'is not') return a !== b;
+    return ordered(op, a, b);
+  }
   switch (op) {
     case '==':
       return eqValue(ip, a, b);

@@ -1,6 +1,6 @@
 // The fast path's statement structure: the module, blocks, compound statements, function and class definitions.
 
-import type { ExceptHandler, Expr, FunctionDef, Keyword, Module, Name, Parameters, Stmt, WithItem } from './ast';
+import type { ExceptHandler, Expr, FunctionDef, Keyword, Module, Name, Parameters, Span, Stmt, WithItem } from './ast';
 import { validTarget } from './fastExpr';
 import { FastSimpleStmtParser } from './fastSimpleStmt';
 import {
@@ -232,12 +232,18 @@ export class FastParser extends FastSimpleStmtParser {
     return bail();
   }
 
-  private funcDef(out: Stmt[], decorators: Expr[]): number {
+  /** `def NAME` / `class NAME`: the keyword's start, the name and its span; leaves the token after the name. */
+  private defHeader(): { start: number; name: string; nameSpan: Span } {
     const start = this.ts;
     this.next();
     const name = this.nameText();
     const nameSpan = { start: this.ts, end: this.te };
     this.next();
+    return { start, name, nameSpan };
+  }
+
+  private funcDef(out: Stmt[], decorators: Expr[]): number {
+    const { start, name, nameSpan } = this.defHeader();
     if (this.tok !== T_LPAR) bail();
     const params = this.params();
     let returns: Expr | undefined;
@@ -258,11 +264,7 @@ export class FastParser extends FastSimpleStmtParser {
   }
 
   private classDef(out: Stmt[], decorators: Expr[]): number {
-    const start = this.ts;
-    this.next();
-    const name = this.nameText();
-    const nameSpan = { start: this.ts, end: this.te };
-    this.next();
+    const { start, name, nameSpan } = this.defHeader();
     let bases: Expr[] = [];
     let keywords: Keyword[] = [];
     if (this.tok === T_LPAR) ({ args: bases, keywords } = this.args());
