@@ -34,13 +34,13 @@ interface EngineTimes {
  */
 function benchEngine(fresh: boolean): EngineTimes {
   const text = fs.readFileSync(RESNET, 'utf8');
-  const resolver = createFileResolver([path.dirname(RESNET)]);
   let n = 0;
+  // A new resolver every run, as the trace worker and the CLI make one per trace (a resolver serves one run).
   const run = () =>
     traceSource({
       file: RESNET,
       text: fresh ? `${text}\n# bench run ${n++} ${Math.random()}\n` : text,
-      resolver,
+      resolver: createFileResolver([path.dirname(RESNET)]),
       entry: { expr: 'ResNet(Bottleneck, [3, 4, 6, 3])', inputs: [[1, 3, 224, 224]] },
     });
   // Warm up the JIT as a long-running trace worker is: V8 keeps optimising the engine for the first few dozen runs.

@@ -49,29 +49,74 @@ function readCached(file: string, st: fs.Stats): string {
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
 /**
+ * Names in a directory, reused while the directory's identity (modification and change times, inode) is unchanged:
+ * Python's own FileFinder caches directory contents the same way, so a missing candidate costs no system call.
+ */
+const dirCache = new Map<string, { mtimeMs: number; ctimeMs: number; ino: number; names: Set<string> }>();
+const DIR_CACHE_SIZE = 256;
+
+function listDirectory(dir: string): Set<string> | undefined {
+  const st = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!st || !st.isDirectory()) return undefined;
+  const hit = dirCache.get(dir);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.ino === st.ino) return hit.names;
+  const names = new Set(fs.readdirSync(dir));
+  dirCache.delete(dir);
+  dirCache.set(dir, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, names });
+  if (dirCache.size > DIR_CACHE_SIZE) dirCache.delete(dirCache.keys().next().value!);
+  return names;
+}
+
+/**
  * Resolves absolute imports against `roots` (the traced file's folder first, then extra search paths)
  * and relative imports against the importing file's package, but only inside those roots, so that a
  * file inside a large installed package does not pull in the whole package.
  * `overlay` supplies unsaved editor text by absolute path.
+ *
+ * A resolver serves one run: it looks at each directory and each file it reads once, and answers the same
+ * question the same way for the rest of its life. Make a new one for every trace.
  */
 export function createFileResolver(
   roots: string[],
   overlay: ReadonlyMap<string, string> = new Map(),
 ): SourceResolver {
   const absRoots = roots.map((r) => path.resolve(r));
+  const isRoot = (p: string) => absRoots.includes(p);
   const inRoots = (p: string) => absRoots.some((r) => p === r || p.startsWith(r + path.sep));
 
+  /** Directory contents as this run sees them (undefined: not a directory), each looked at once per run. */
+  const listings = new Map<string, Set<string> | undefined>();
+  const listing = (dir: string): Set<string> | undefined => {
+    if (listings.has(dir)) return listings.get(dir);
+    let names: Set<string> | undefined;
+    try {
+      // Below a root, a directory exists only if its parent lists it: no system call for a missing package.
+      const parent = path.dirname(dir);
+      const listed = isRoot(dir) || parent === dir || (inRoots(parent) ? listing(parent)?.has(path.basename(dir)) : true);
+      names = listed ? listDirectory(dir) : undefined;
+    } catch {
+      names = undefined;
+    }
+    listings.set(dir, names);
+    return names;
+  };
+
+  const texts = new Map<string, string | undefined>();
   const read = (file: string): string | undefined => {
     const over = overlay.get(file);
     if (over !== undefined) return over;
+    if (texts.has(file)) return texts.get(file);
+    let text: string | undefined;
     try {
-      // No exception for a missing file: most candidates tried for an import do not exist.
-      const st = fs.statSync(file, { throwIfNoEntry: false });
-      if (!st || !st.isFile() || st.size > MAX_SOURCE_BYTES) return undefined;
-      return readCached(file, st);
+      if (listing(path.dirname(file))?.has(path.basename(file))) {
+        const st = fs.statSync(file, { throwIfNoEntry: false });
+        if (st && st.isFile() && st.size <= MAX_SOURCE_BYTES) text = readCached(file, st);
+      }
     } catch {
-      return undefined;
+      text = undefined;
     }
+    texts.set(file, text);
+    return text;
   };
 
   const tryModuleAt = (base: string, parts: string[]): { file: string; text: string } | undefined => {

@@ -20,17 +20,22 @@ const KEYWORDS = new Map<string, number>([
 ]);
 
 /** Keywords by length, for a lookup without hashing the identifier. */
-const KEYWORDS_BY_LENGTH: Array<Array<[string, number]>> = [];
-for (const [word, code] of KEYWORDS) (KEYWORDS_BY_LENGTH[word.length] ??= []).push([word, code]);
+/** Keywords by length: the words, and their codes at the same index. */
+const KEYWORD_WORDS: string[][] = [];
+const KEYWORD_CODES: number[][] = [];
+for (const [word, code] of KEYWORDS) {
+  (KEYWORD_WORDS[word.length] ??= []).push(word);
+  (KEYWORD_CODES[word.length] ??= []).push(code);
+}
 
 /** The keyword code of `t[p, p + n)` (0 for a plain name). */
 function keywordAt(t: string, p: number, n: number): number {
-  const list = KEYWORDS_BY_LENGTH[n];
-  if (list === undefined) return 0;
+  const words = KEYWORD_WORDS[n];
+  if (words === undefined) return 0;
   const c = t.charCodeAt(p);
-  for (let i = 0; i < list.length; i++) {
-    const [word, code] = list[i];
-    if (word.charCodeAt(0) === c && t.startsWith(word, p)) return code;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word.charCodeAt(0) === c && t.startsWith(word, p)) return KEYWORD_CODES[n][i];
   }
   return 0;
 }
@@ -367,7 +372,30 @@ export class FastLexer {
       this.pos = this.te = body;
       return;
     }
-    let i = body;
+    const i = long ? this.longStringEnd(body, quote) : this.shortStringEnd(body, quote);
+    this.pos = this.te = i + (long ? 3 : 1);
+    this.tok = T_STRING;
+  }
+
+  /** Offset of the closing triple quote of a long string whose body starts at `i` (docstrings: indexOf, not a loop). */
+  private longStringEnd(i: number, quote: number): number {
+    const t = this.text;
+    const closing = quote === 34 ? '"""' : "'''";
+    let end = t.indexOf(closing, i);
+    for (;;) {
+      if (end < 0) bail();
+      // Searched in the body only (a slice is a view, not a copy): an unbounded search would run to the file's end.
+      const escape = t.slice(i, end).indexOf('\\');
+      if (escape < 0) return end;
+      if (t.charCodeAt(i + escape + 1) === 13) bail();
+      i += escape + 2;
+      if (end < i) end = t.indexOf(closing, i);
+    }
+  }
+
+  /** Offset of the closing quote of a one-line string whose body starts at `i`. */
+  private shortStringEnd(i: number, quote: number): number {
+    const t = this.text;
     for (;;) {
       if (i >= this.len) bail();
       const c = t.charCodeAt(i);
@@ -376,14 +404,10 @@ export class FastLexer {
         i += 2;
         continue;
       }
-      if (c === quote) {
-        if (!long) break;
-        if (t.charCodeAt(i + 1) === quote && t.charCodeAt(i + 2) === quote) break;
-      } else if ((c === 10 || c === 13) && !long) bail();
+      if (c === quote) return i;
+      if (c === 10 || c === 13) bail();
       i++;
     }
-    this.pos = this.te = i + (long ? 3 : 1);
-    this.tok = T_STRING;
   }
 
   /** Whether the character after the current token (spaces, line breaks and comments skipped) starts `=`/`:=`. */

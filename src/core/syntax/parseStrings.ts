@@ -101,12 +101,17 @@ export function decodeStringBody(
   text: string, start: number, end: number, raw: boolean, bytes: boolean, fstring: boolean,
 ): DecodedText {
   // Fast path: nothing to translate.
-  let plain = true;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92 || c === 13 || (fstring && (c === 123 || c === 125)) || (bytes && c > 127)) { plain = false; break; }
+  if (!fstring && !bytes) {
+    const body = text.slice(start, end);
+    if (body.indexOf('\\') < 0 && body.indexOf('\r') < 0) return { value: body };
+  } else {
+    let plain = true;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92 || c === 13 || (fstring && (c === 123 || c === 125)) || (bytes && c > 127)) { plain = false; break; }
+    }
+    if (plain) return { value: text.slice(start, end) };
   }
-  if (plain) return { value: text.slice(start, end) };
 
   let out = '';
   let error: DecodedText['error'];
