@@ -209,9 +209,14 @@ export const DEFAULT_MAX_TENSOR_BYTES = 2 * 1024 ** 3;
 
 /** Checks a new tensor's shape (no negative sizes) and that its memory stays under the cap, as PyTorch's allocator reports it. */
 export function checkAllocation(shape: Shape, dtype: DType, maxBytes: number): void {
-  for (const d of shape) {
+  let approx = DTYPE_BYTES[dtype];
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
     if (d < 0) throw runtimeError(`Trying to create tensor with negative dimension ${d}: [${shape.join(', ')}]`);
+    approx *= Math.trunc(d);
   }
+  // Doubles are exact below 2**53: only a larger product needs BigInt (for the exact byte count in the message).
+  if (approx <= maxBytes && approx < Number.MAX_SAFE_INTEGER) return;
   let bytes = BigInt(DTYPE_BYTES[dtype]);
   for (const d of shape) bytes *= BigInt(Math.trunc(d));
   if (bytes > BigInt(Math.floor(maxBytes))) {

@@ -516,7 +516,8 @@ export class Recorder implements TraceHooks {
   // ------------------------------------------------------------------ skip connections
 
   private walk(callId: number, from: Tensor): Map<Tensor, { dist: number; prev: Tensor | null; via: Producer | null }> {
-    const inputs = new Set(this.calls[callId].inputs);
+    // A forward's positional tensors: usually one, so a list scan beats building a set per walk.
+    const inputs = this.calls[callId].inputs;
     const seen = new Map<Tensor, { dist: number; prev: Tensor | null; via: Producer | null }>();
     seen.set(from, { dist: 0, prev: null, via: null });
     const queue: Tensor[] = [from];
@@ -524,12 +525,12 @@ export class Recorder implements TraceHooks {
     while (head < queue.length && seen.size < MAX_WALK) {
       const t = queue[head++];
       const p = t.producer;
-      if (!p || p.scope !== callId || inputs.has(t)) continue;
+      if (!p || p.scope !== callId || inputs.includes(t)) continue;
       const d = (seen.get(t) as { dist: number }).dist;
       for (const u of p.inputs) {
         if (seen.has(u)) continue;
         // Only tensors of this forward or its inputs count (parameters and outer tensors end the walk).
-        if (!(inputs.has(u) || u.producer?.scope === callId)) continue;
+        if (!(u.producer?.scope === callId || inputs.includes(u))) continue;
         seen.set(u, { dist: d + 1, prev: t, via: p });
         queue.push(u);
       }
