@@ -74,9 +74,12 @@ export function sameText(a: string, b: string): boolean {
   return a === b;
 }
 
-/** Recently used line maps, shared by every run and file with the same text (they are immutable). */
-const recentLineMaps: LineMap[] = [];
-const RECENT_LINE_MAPS = 16;
+/**
+ * The line map of each file's latest text, shared by every run (line maps are immutable). One entry per file: an
+ * edited file's older texts are not kept (they would be copied by every scavenge, then promoted, for nothing).
+ */
+const lineMapsByFile = new Map<string, LineMap>();
+const LINE_MAP_FILES = 64;
 
 /** Maps offsets to 1-based lines/columns for one source text. */
 export class LineMap {
@@ -84,21 +87,14 @@ export class LineMap {
   private lineStarts: number[] | null = null;
   constructor(readonly text: string) {}
 
-  /** The line map of `text`, reused while the same text is traced again (an editor re-runs unchanged imports). */
-  static for(text: string): LineMap {
-    for (let i = 0; i < recentLineMaps.length; i++) {
-      const lm = recentLineMaps[i];
-      if (sameText(lm.text, text)) {
-        if (i > 0) {
-          recentLineMaps.splice(i, 1);
-          recentLineMaps.unshift(lm);
-        }
-        return lm;
-      }
-    }
+  /** The line map of `text`, the current text of `file`, reused while the file is traced again unchanged. */
+  static for(text: string, file: string): LineMap {
+    const hit = lineMapsByFile.get(file);
+    if (hit && sameText(hit.text, text)) return hit;
     const lm = new LineMap(text);
-    recentLineMaps.unshift(lm);
-    if (recentLineMaps.length > RECENT_LINE_MAPS) recentLineMaps.pop();
+    lineMapsByFile.delete(file);
+    lineMapsByFile.set(file, lm);
+    if (lineMapsByFile.size > LINE_MAP_FILES) lineMapsByFile.delete(lineMapsByFile.keys().next().value!);
     return lm;
   }
 

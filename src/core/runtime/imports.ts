@@ -159,7 +159,7 @@ function loadSource(ip: Interpreter, res: { file: string; text: string; moduleNa
   m.dict.set('__doc__', null);
   const pkg = isPackage ? res.moduleName : res.moduleName.includes('.') ? res.moduleName.slice(0, res.moduleName.lastIndexOf('.')) : '';
   m.dict.set('__package__', pkg);
-  const info: ModuleInfo = { name: res.moduleName, file: res.file, text: res.text, lineMap: LineMap.for(res.text), module: m, packageName: pkg };
+  const info: ModuleInfo = { name: res.moduleName, file: res.file, text: res.text, lineMap: LineMap.for(res.text, res.file), module: m, packageName: pkg };
   ip.registerModuleInfo(info);
   ip.modules.set(res.moduleName, m);
   linkParent(ip, res.moduleName, m);

@@ -88,7 +88,7 @@ export function runModule(opts: RunOptions): RunResult {
     name,
     file: opts.file,
     text: opts.text,
-    lineMap: LineMap.for(opts.text),
+    lineMap: LineMap.for(opts.text, opts.file),
     module: globals,
     packageName: name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '',
   };
@@ -170,7 +170,7 @@ export function evalInRun(result: RunResult, exprText: string): PyValue {
     name: result.globals.name,
     file,
     text: exprText,
-    lineMap: LineMap.for(exprText),
+    lineMap: LineMap.for(exprText, file),
     module: result.globals,
     packageName: '',
   };

@@ -143,7 +143,7 @@ export class Recorder implements TraceHooks {
 
   /** Registers the text of a file so locations can be computed without the interpreter. */
   addSource(file: string, text: string): void {
-    this.lineMaps.set(file, LineMap.for(text));
+    this.lineMaps.set(file, LineMap.for(text, file));
   }
 
   // ------------------------------------------------------------------ TraceHooks
