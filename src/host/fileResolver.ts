@@ -20,22 +20,31 @@ export interface SourceResolver {
  * Text of files read before, reused while the file's stat identity (modification and change times, size, inode)
  * is unchanged — the check Python itself uses to reuse compiled modules. Every trace re-imports the same files.
  */
-const textCache = new Map<string, { mtimeMs: number; ctimeMs: number; size: number; ino: number; dev: number; text: string }>();
+const textCache = new Map<string, StatIdentity & { text: string }>();
 /** Characters kept in the cache at most (oldest entries go first). */
 const TEXT_CACHE_CHARS = 16 * 1024 * 1024;
 let cachedChars = 0;
 
+/** What tells a file or directory apart from its earlier self: modification and change times, size, inode. */
+type StatIdentity = { mtimeMs: number; ctimeMs: number; size: number; ino: number; dev: number };
+
+function identityOf(st: fs.Stats): StatIdentity {
+  return { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, dev: st.dev };
+}
+
+function unchanged(hit: StatIdentity, st: fs.Stats): boolean {
+  return hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.size === st.size && hit.ino === st.ino && hit.dev === st.dev;
+}
+
 function readCached(file: string, st: fs.Stats): string {
   const hit = textCache.get(file);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.size === st.size && hit.ino === st.ino && hit.dev === st.dev) {
-    return hit.text;
-  }
+  if (hit && unchanged(hit, st)) return hit.text;
   const text = fs.readFileSync(file, 'utf8');
   if (hit) {
     textCache.delete(file);
     cachedChars -= hit.text.length;
   }
-  textCache.set(file, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, dev: st.dev, text });
+  textCache.set(file, { ...identityOf(st), text });
   cachedChars += text.length;
   while (cachedChars > TEXT_CACHE_CHARS && textCache.size > 1) {
     const [oldest, entry] = textCache.entries().next().value!;
@@ -49,20 +58,20 @@ function readCached(file: string, st: fs.Stats): string {
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
 /**
- * Names in a directory, reused while the directory's identity (modification and change times, inode) is unchanged:
+ * Names in a directory, reused while the directory's stat identity is unchanged:
  * Python's own FileFinder caches directory contents the same way, so a missing candidate costs no system call.
  */
-const dirCache = new Map<string, { mtimeMs: number; ctimeMs: number; ino: number; names: Set<string> }>();
+const dirCache = new Map<string, StatIdentity & { names: Set<string> }>();
 const DIR_CACHE_SIZE = 256;
 
 function listDirectory(dir: string): Set<string> | undefined {
   const st = fs.statSync(dir, { throwIfNoEntry: false });
   if (!st || !st.isDirectory()) return undefined;
   const hit = dirCache.get(dir);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.ino === st.ino) return hit.names;
+  if (hit && unchanged(hit, st)) return hit.names;
   const names = new Set(fs.readdirSync(dir));
   dirCache.delete(dir);
-  dirCache.set(dir, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, names });
+  dirCache.set(dir, { ...identityOf(st), names });
   if (dirCache.size > DIR_CACHE_SIZE) dirCache.delete(dirCache.keys().next().value!);
   return names;
 }
@@ -81,7 +90,6 @@ export function createFileResolver(
   overlay: ReadonlyMap<string, string> = new Map(),
 ): SourceResolver {
   const absRoots = roots.map((r) => path.resolve(r));
-  const isRoot = (p: string) => absRoots.includes(p);
   const inRoots = (p: string) => absRoots.some((r) => p === r || p.startsWith(r + path.sep));
 
   /** Directory contents as this run sees them (undefined: not a directory), each looked at once per run. */
@@ -92,7 +100,7 @@ export function createFileResolver(
     try {
       // Below a root, a directory exists only if its parent lists it: no system call for a missing package.
       const parent = path.dirname(dir);
-      const listed = isRoot(dir) || parent === dir || (inRoots(parent) ? listing(parent)?.has(path.basename(dir)) : true);
+      const listed = parent === dir || !inRoots(parent) || listing(parent)?.has(path.basename(dir)) === true;
       names = listed ? listDirectory(dir) : undefined;
     } catch {
       names = undefined;

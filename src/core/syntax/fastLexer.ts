@@ -19,8 +19,7 @@ const KEYWORDS = new Map<string, number>([
   ['raise', K_RAISE], ['return', K_RETURN], ['try', K_TRY], ['while', K_WHILE], ['with', K_WITH], ['yield', K_YIELD],
 ]);
 
-/** Keywords by length, for a lookup without hashing the identifier. */
-/** Keywords by length: the words, and their codes at the same index. */
+/** Keywords by length, for a lookup without hashing the identifier: the words, and their codes at the same index. */
 const KEYWORD_WORDS: string[][] = [];
 const KEYWORD_CODES: number[][] = [];
 for (const [word, code] of KEYWORDS) {
