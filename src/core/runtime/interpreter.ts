@@ -239,6 +239,16 @@ function* genexpLoop(ip: Interpreter, elt: Expr, gens: Comprehension[], frame: F
 /** Exceptions raised by executing an ErrorStmt/ErrorExpr: already reported as syntax errors up front. */
 const syntaxRaises = new WeakSet<PyInstance>();
 
+/**
+ * A method found on the instance's type and not shadowed by its __dict__, which a call may run directly with the
+ * instance as self (what getAttr would bind, without the bound-method object); undefined otherwise.
+ */
+function directMethod(obj: PyInstance, name: string): PyFunction | PyBuiltinFunction | undefined {
+  const ca = lookupType(obj.cls, name);
+  if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dictHas(name)) return ca;
+  return undefined;
+}
+
 /** [self, ...args] without the spread's iterator protocol (a method call's argument list). */
 function withSelf(self: PyValue, args: PyValue[]): PyValue[] {
   const n = args.length;
@@ -1101,10 +1111,8 @@ export class Interpreter implements Interp {
 
   callAttr(obj: PyValue, name: string, args: PyValue[], kwargs?: Map<string, PyValue>, span?: Span): PyValue {
     if (obj instanceof PyInstance) {
-      // Method found on the type and not shadowed by the instance: what getAttr would bind, called directly.
-      const ca = lookupType(obj.cls, name);
-      if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dictHas(name))
-        return this.callMethod(ca, obj, args, kwargs ?? NO_KWARGS, span);
+      const ca = directMethod(obj, name);
+      if (ca !== undefined) return this.callMethod(ca, obj, args, kwargs ?? NO_KWARGS, span);
     }
     return this.callValue(this.getAttr(obj, name), args, kwargs ?? NO_KWARGS, span);
   }
@@ -2192,8 +2200,8 @@ export class Interpreter implements Interp {
       const obj = this.eval(fe.value, f);
       // Method-call fast path: no bound-method object for functions found on the type.
       if (obj instanceof PyInstance) {
-        const ca = lookupType(obj.cls, fe.attr);
-        if ((ca instanceof PyFunction || (ca instanceof PyBuiltinFunction && !nonBindingBuiltins.has(ca))) && !obj.dictHas(fe.attr)) {
+        const ca = directMethod(obj, fe.attr);
+        if (ca !== undefined) {
           fn = ca;
           self = obj;
         } else fn = this.getAttr(obj, fe.attr);

@@ -745,7 +745,7 @@ export class Recorder implements TraceHooks {
     for (let i = 0; i < this.rawOps.length; i++) this.rawOps[i].site = this.siteOf(this.opFiles[i], this.opSpans[i]);
     const subtree = subtreeParams(this.calls.map((c) => c.module));
     for (const c of this.calls) {
-      const t = subtree.get(c.module) ?? countParams(c.module, true);
+      const t = subtree.get(c.module)!; // subtreeParams counts every module it is given
       c.call.totalParams = t.total;
       c.call.trainableParams = t.trainable;
     }

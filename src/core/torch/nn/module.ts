@@ -36,6 +36,7 @@ import {
   namedModules,
   namedTensors,
   nextHookId,
+  safeLocation,
 } from './moduleState';
 import { isParameter } from './Parameter';
 
@@ -50,14 +51,6 @@ export function stateOf(v: PyValue, ctx: CallContext): ModuleState {
   const st = moduleState(v);
   if (!st) return ctx.interp.raise('TypeError', `descriptor requires a 'Module' object but received a '${pyTypeName(v)}'`);
   return st;
-}
-
-function safeLocation(interp: Interp, ctx: { file: string; span: Span }): Location | undefined {
-  try {
-    return ctx.file ? interp.location(ctx.span, ctx.file) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Creates a module instance of `cls` with fresh state (used by __new__ and by native constructors). */
@@ -255,7 +248,7 @@ class ModuleCallInfo implements CallInfo {
     return this.state.definedAt;
   }
   get callSite(): Location {
-    return (this.site ??= safeLocation(this.interp, { file: this.file, span: this.span }) ?? this.definedAt ?? this.classDefinedAt ?? {
+    return (this.site ??= safeLocation(this.interp, this.file, this.span) ?? this.definedAt ?? this.classDefinedAt ?? {
       file: this.file,
       span: this.span,
       line: 1,

@@ -25,6 +25,15 @@ class EmptyTable<V> extends Map<string, V> {
 }
 const NO_ENTRIES = new EmptyTable<never>();
 
+/** A call site as a line/column location (undefined when there is no file, or it cannot be located). */
+export function safeLocation(interp: Interp, file: string, span: Span): Location | undefined {
+  try {
+    return file ? interp.location(span, file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ModuleState {
   private paramTable: Map<string, Tensor | null> | null = null;
   private bufferTable: Map<string, Tensor | null> | null = null;
@@ -82,11 +91,7 @@ export class ModuleState {
     const interp = this.siteInterp;
     if (interp !== null) {
       this.siteInterp = null;
-      try {
-        this.site = this.siteFile ? interp.location(this.siteSpan!, this.siteFile) : undefined;
-      } catch {
-        this.site = undefined;
-      }
+      this.site = safeLocation(interp, this.siteFile, this.siteSpan!);
     }
     return this.site;
   }
@@ -141,16 +146,16 @@ function walkModules(m: PyInstance, pre: string, memo: Set<PyInstance>, removeDu
 /** modules(): namedModules() without the names, for walks that only need the module objects. */
 export function modulesOf(root: PyInstance): PyInstance[] {
   const out: PyInstance[] = [];
-  const seen = new Set<PyInstance>();
-  const walk = (m: PyInstance): void => {
-    if (seen.has(m)) return;
-    seen.add(m);
-    out.push(m);
-    const st = moduleState(m);
-    if (st) for (const child of st.modules.values()) if (child) walk(child);
-  };
-  walk(root);
+  collectModules(root, new Set(), out);
   return out;
+}
+
+function collectModules(m: PyInstance, seen: Set<PyInstance>, out: PyInstance[]): void {
+  if (seen.has(m)) return;
+  seen.add(m);
+  out.push(m);
+  const st = moduleState(m);
+  if (st) for (const child of st.modules.values()) if (child) collectModules(child, seen, out);
 }
 
 /** named_children(): direct submodules, each object once. */
